@@ -1,0 +1,74 @@
+// swift-tools-version:6.0
+//
+// WassersteinFlows: Wasserstein-over-Wasserstein gradient flows of labeled datasets.
+// No package dependencies: the toolchain, Foundation, Dispatch and the system zlib only.
+// No `unsafeFlags` anywhere in a library target, so the package builds as a versioned
+// dependency of other packages.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = []
+
+let package = Package(
+    name: "WassersteinFlows",
+    products: [
+        .library(name: "WassersteinFlows", targets: ["WassersteinFlows"]),
+        .library(name: "WassersteinFlowsLaws", targets: ["FlowLaws"]),
+        .executable(name: "wow", targets: ["wow"]),
+    ],
+    targets: [
+        // MARK: - Public API
+
+        /// Umbrella: re-exports every public module below.
+        .target(
+            name: "WassersteinFlows",
+            dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Functionals",
+                           "Integrators", "Flows", "Rendering"],
+            swiftSettings: swiftSettings),
+        /// Dense matrices, GEMM, sorting, seeded random numbers, deterministic parallelism.
+        .target(name: "WoWCompute", swiftSettings: swiftSettings),
+        /// Labeled datasets (classes of weighted point clouds) and their CSV form.
+        .target(name: "LabeledData", dependencies: ["WoWCompute"], swiftSettings: swiftSettings),
+        /// `MeasureKernel` and the sliced-Wasserstein kernels between classes.
+        .target(name: "MeasureKernels", dependencies: ["WoWCompute", "LabeledData"],
+                swiftSettings: swiftSettings),
+        /// `Functional` and the MMD functional over any `MeasureKernel`.
+        .target(name: "Functionals",
+                dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Integrators"],
+                swiftSettings: swiftSettings),
+        /// `Integrator`, the state geometry (`FlowManifold`) and the steppers.
+        .target(name: "Integrators", dependencies: ["WoWCompute", "LabeledData"],
+                swiftSettings: swiftSettings),
+        /// The flow driver, its result record, observers and stopping rules.
+        .target(name: "Flows", dependencies: ["Functionals", "Integrators"],
+                swiftSettings: swiftSettings),
+        /// PNG, animated GIF and SVG writers (own code; zlib from the system).
+        .target(name: "Rendering", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        /// Law checkers every conformer must pass (kernels, integrators); usable from
+        /// a package that writes its own conformances.
+        .target(name: "FlowLaws", dependencies: ["WassersteinFlows"],
+                swiftSettings: swiftSettings),
+
+        // MARK: - Implementation
+
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        /// Hand-written command-line parsing in the style of swift-argument-parser.
+        .target(name: "ArgumentParsing", swiftSettings: swiftSettings),
+        .executableTarget(name: "wow", dependencies: ["WassersteinFlows", "ArgumentParsing"],
+                          swiftSettings: swiftSettings),
+
+        // MARK: - Tests
+
+        .testTarget(name: "WoWComputeTests", dependencies: ["WoWCompute"]),
+        .testTarget(name: "LabeledDataTests", dependencies: ["LabeledData"]),
+        .testTarget(name: "MeasureKernelsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
+        .testTarget(name: "FunctionalsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
+        .testTarget(name: "IntegratorsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
+        .testTarget(name: "FlowsTests", dependencies: ["WassersteinFlows"]),
+        .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
+        .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["wow"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

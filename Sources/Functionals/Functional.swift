@@ -1,0 +1,35 @@
+import Integrators
+
+/// An objective on flow states with its gradient: what a flow minimises.
+///
+/// `valueAndGradient` returns `F(state)` and the gradient the state's integrators expect:
+/// for a labeled dataset, the WoW gradient at every particle (a `ParticleField`). Random
+/// choices (slicing directions, target minibatches) are drawn from `generator`, once
+/// per call.
+public protocol Functional {
+    associatedtype State: FlowManifold
+    /// `F(state)` and its gradient at `state`.
+    func valueAndGradient(at state: State, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: State.Tangent)
+}
+
+extension Functional {
+    /// `F(state)` alone (computed with the gradient; conformers may specialise).
+    public func value(at state: State, using generator: inout some RandomNumberGenerator) throws -> Double {
+        try valueAndGradient(at: state, using: &generator).value
+    }
+}
+
+/// Why a functional refused a state.
+public enum FunctionalError: Error, CustomStringConvertible, Sendable, Equatable {
+    case dimensionMismatch(state: Int, target: Int)
+    case invalidParameter(String)
+
+    public var description: String {
+        switch self {
+        case let .dimensionMismatch(state, target):
+            return "the flowed dataset has dimension \(state), the target \(target)"
+        case let .invalidParameter(message):
+            return "invalid functional parameter: \(message)"
+        }
+    }
+}

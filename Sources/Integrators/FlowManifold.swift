@@ -1,0 +1,48 @@
+import LabeledData
+
+/// A vector in the tangent space of a flow state: what a gradient is, and what an
+/// integrator scales, combines and moves along.
+public protocol TangentVector: Sendable {
+    /// `self *= factor`.
+    mutating func scale(by factor: Float)
+    /// `self += factor * other` (shapes agree: both live at the same state).
+    mutating func add(_ other: Self, scaledBy factor: Float)
+    /// `true` when every component is finite.
+    var isFinite: Bool { get }
+}
+
+/// The state of a flow and its geometry: how it moves along a tangent vector.
+///
+/// For Euclidean particles the exponential map is `x + v`; curved components (a
+/// covariance on the Bures-Wasserstein manifold, `exp_S(V) = (I + V) S (I + V)`) conform
+/// with their own `move(along:)` and `riemannianGradient(_:)`, and every integrator and
+/// the flow driver work on them unchanged.
+public protocol FlowManifold: Sendable {
+    associatedtype Tangent: TangentVector
+    /// The exponential map (or a retraction): `self = exp_self(tangent)`.
+    mutating func move(along tangent: Tangent)
+    /// Converts a gradient of a functional (its differential, in the representation the
+    /// functional returns) into the Riemannian gradient the exponential map expects.
+    /// Default: the identity (the metric is the one the gradient was computed in).
+    func riemannianGradient(_ gradient: Tangent) -> Tangent
+    /// `true` when the state holds no NaN or infinity. Default: `true`.
+    var isFinite: Bool { get }
+}
+
+extension FlowManifold {
+    public func riemannianGradient(_ gradient: Tangent) -> Tangent { gradient }
+    public var isFinite: Bool { true }
+}
+
+/// A flat state: the exponential map is vector addition, so explicit Euler applies.
+public protocol EuclideanFlowManifold: FlowManifold {}
+
+extension ParticleField: TangentVector {}
+
+/// A labeled dataset moves by pushing every particle, `x_ci <- x_ci + v_ci`: the
+/// exponential map of the WoW geometry at a dataset of empirical measures.
+extension LabeledDataset: EuclideanFlowManifold {
+    public mutating func move(along tangent: ParticleField) {
+        translate(by: tangent)
+    }
+}

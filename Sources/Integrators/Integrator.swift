@@ -1,0 +1,75 @@
+/// One step of an optimisation scheme on a `FlowManifold`: given the gradient of the
+/// functional at the current state, move the state.
+///
+/// Integrators are configured once (learning rate, momentum) and keep whatever memory
+/// they need (a velocity) between steps; make a fresh value to restart.
+/// Law (checked by `FlowLaws.checkIntegratorLaws`): from rest, a zero gradient leaves the
+/// state unchanged.
+public protocol Integrator {
+    associatedtype State: FlowManifold
+    /// Moves `state` one step against `gradient`.
+    mutating func step(_ state: inout State, gradient: State.Tangent)
+}
+
+/// Explicit Euler on a flat state: `x <- x - tau * g`.
+///
+/// On a labeled dataset this is the WoW gradient step that moves every particle.
+public struct ExplicitEuler<State: EuclideanFlowManifold>: Integrator {
+    /// Step size `tau > 0`.
+    public var learningRate: Float
+
+    public init(learningRate: Float) { self.learningRate = learningRate }
+
+    public mutating func step(_ state: inout State, gradient: State.Tangent) {
+        var displacement = gradient
+        displacement.scale(by: -learningRate)
+        state.move(along: displacement)
+    }
+}
+
+/// Riemannian gradient descent with the exponential map:
+/// `x <- exp_x(-tau * grad_R F(x))`, `grad_R` from `State.riemannianGradient`.
+///
+/// On flat components it coincides with `ExplicitEuler`; on the Bures-Wasserstein
+/// manifold it gives `Sigma <- (I - 2 tau G) Sigma (I - 2 tau G)` for a Euclidean gradient
+/// `G`, which keeps `Sigma` symmetric positive semi-definite.
+public struct GeodesicStep<State: FlowManifold>: Integrator {
+    /// Step size `tau > 0`.
+    public var learningRate: Float
+
+    public init(learningRate: Float) { self.learningRate = learningRate }
+
+    public mutating func step(_ state: inout State, gradient: State.Tangent) {
+        var displacement = state.riemannianGradient(gradient)
+        displacement.scale(by: -learningRate)
+        state.move(along: displacement)
+    }
+}
+
+/// Heavy-ball momentum (Polyak): `v <- g + m v`, `x <- exp_x(-tau v)`, `v_0 = 0`.
+///
+/// The velocity is kept in the tangent representation and is not parallel-transported
+/// between steps; on flat states this is exact heavy ball, on curved components the
+/// usual first-order approximation.
+public struct Momentum<State: FlowManifold>: Integrator {
+    /// Step size `tau > 0`.
+    public var learningRate: Float
+    /// Momentum `m` in `[0, 1)`.
+    public var momentum: Float
+    /// The current velocity `v` (`nil` before the first step).
+    public private(set) var velocity: State.Tangent?
+
+    public init(learningRate: Float, momentum: Float) {
+        self.learningRate = learningRate
+        self.momentum = momentum
+    }
+
+    public mutating func step(_ state: inout State, gradient: State.Tangent) {
+        var v = state.riemannianGradient(gradient)
+        if let previous = velocity { v.add(previous, scaledBy: momentum) }
+        velocity = v
+        var displacement = v
+        displacement.scale(by: -learningRate)
+        state.move(along: displacement)
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+import WoWCompute
+
+/// Reading and writing labeled datasets as CSV: one point per line,
+/// `class,f1,...,fd`. A first line whose first cell is not a number is taken as a header.
+/// Blank lines and lines starting with `#` are skipped.
+public enum LabeledCSV {
+    /// Parses CSV text into a labeled dataset (classes in increasing label order).
+    ///
+    /// - Parameter source: a name for error messages (usually the path).
+    /// - Throws: `DataError.malformedFile` naming the line for ragged rows, non-numeric
+    ///   cells, non-integer labels, NaN/inf values or an empty file.
+    public static func parse(_ text: String, source: String = "<csv>") throws -> LabeledDataset {
+        var labels = [Int]()
+        var values = [Float]()
+        var width: Int?
+        var lineNumber = 0
+        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
+            let cells = trimmed.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+            if labels.isEmpty && width == nil && Double(cells[0]) == nil {
+                continue  // header
+            }
+            guard cells.count >= 2 else {
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: "expected a label and at least one feature, found \(cells.count) cell(s)")
+            }
+            if let width, cells.count != width {
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: "ragged row: \(cells.count) cells, earlier rows have \(width)")
+            }
+            width = cells.count
+            guard let label = Int(cells[0]) ?? Double(cells[0]).flatMap({ $0 == $0.rounded() && abs($0) < 1e9 ? Int($0) : nil }) else {
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: "label '\(cells[0])' is not an integer")
+            }
+            labels.append(label)
+            for (column, cell) in cells.dropFirst().enumerated() {
+                guard let value = Float(cell) else {
+                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 2) '\(cell)' is not a number")
+                }
+                guard value.isFinite else {
+                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 2) is not finite")
+                }
+                values.append(value)
+            }
+        }
+        guard let width else {
+            throw DataError.malformedFile(path: source, line: lineNumber, problem: "no data rows")
+        }
+        let points = try Matrix(rows: labels.count, columns: width - 1, storage: values)
+        return try LabeledDataset(points: points, labels: labels)
+    }
+
+    /// Reads a CSV file.
+    public static func read(contentsOf url: URL) throws -> LabeledDataset {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw DataError.unreadableFile(path: url.path, reason: error.localizedDescription)
+        }
+        return try parse(text, source: url.path)
+    }
+
+    /// CSV text with a header `class,x1,...,xd` (or the given column names) and one row
+    /// per point; the class column holds the dataset's labels.
+    public static func format(_ dataset: LabeledDataset, featureNames: [String]? = nil) -> String {
+        let names = featureNames ?? (1...dataset.dimension).map { "x\($0)" }
+        var out = "class," + names.joined(separator: ",") + "\n"
+        for (c, measure) in dataset.classes.enumerated() {
+            let label = dataset.labels[c]
+            for i in 0..<measure.count {
+                out += label
+                for j in 0..<measure.dimension { out += ",\(measure.points[i, j])" }
+                out += "\n"
+            }
+        }
+        return out
+    }
+
+    /// Writes `format(dataset)` to `url`, creating parent directories.
+    public static func write(_ dataset: LabeledDataset, to url: URL, featureNames: [String]? = nil) throws {
+        try writeText(format(dataset, featureNames: featureNames), to: url)
+    }
+
+    /// Writes text, creating parent directories, with a typed error on failure.
+    public static func writeText(_ text: String, to url: URL) throws {
+        do {
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text.write(to: url, atomically: true, encoding: .utf8)
+        } catch {
+            throw DataError.unreadableFile(path: url.path, reason: "write failed: \(error.localizedDescription)")
+        }
+    }
+}

@@ -1,0 +1,157 @@
+import LabeledData
+import WoWCompute
+
+/// A kernel `K(mu, nu)` between two probability measures (two classes of a labeled
+/// dataset), with its Wasserstein gradient in the first argument.
+///
+/// The single requirement evaluates a whole *batch* of pairs at once, so that a kernel can
+/// share work across pairs: sliced kernels draw one set of `L` directions per batch,
+/// project every measure once, and accumulate each measure's gradient in projected
+/// space before one matrix product maps it back. Kernels that are not sliced (exact
+/// `W_2` between classes, Bures-Wasserstein between class Gaussians) conform the same
+/// way, typically by looping over the pairs.
+///
+/// For a pair `(i, j)` with weights `(w_i, w_j)`, the result holds the value
+/// `K(mu_i, mu_j)` and adds `w_i * grad_W K(., mu_j)(mu_i)(x)` to the gradient of
+/// measure `i` at each of its particles `x` (and `w_j * grad_W K(mu_i, .)(mu_j)(y)` to
+/// measure `j`). Gradients are Wasserstein gradients: the particle derivative of the
+/// value divided by the particle's weight.
+///
+/// Laws (checked for every conformer by `FlowLaws.checkMeasureKernelLaws`): symmetry,
+/// Gram consistency with pairwise calls, gradients equal to finite differences, and
+/// `grad K(., mu)(mu) = 0` on self-pairs (never NaN).
+///
+/// To add a kernel, conform to `SlicedKernel` (give the profile `phi` of the sliced
+/// discrepancy) or to `PairwiseMeasureKernel` (give the value and gradient of one pair),
+/// or implement `evaluate` directly.
+public protocol MeasureKernel: Sendable {
+    /// Evaluates the kernel on every pair of `batch` and accumulates the requested
+    /// gradients. Random choices (directions, levels) are drawn once per call from
+    /// `generator`.
+    ///
+    /// - Throws: `KernelError` for measures of different dimensions, pair indices out of
+    ///   range or invalid kernel parameters.
+    func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult
+}
+
+/// One kernel evaluation requested in a `KernelBatch`.
+public struct KernelPair: Sendable, Hashable {
+    /// Index of the first measure.
+    public var first: Int
+    /// Index of the second measure.
+    public var second: Int
+    /// Coefficient of `grad_W K(., mu_second)(mu_first)` in the gradient of `first`
+    /// (0: not needed).
+    public var firstGradientWeight: Double
+    /// Coefficient of `grad_W K(mu_first, .)(mu_second)` in the gradient of `second`
+    /// (0: not needed).
+    public var secondGradientWeight: Double
+
+    public init(_ first: Int, _ second: Int, firstGradientWeight: Double = 0, secondGradientWeight: Double = 0) {
+        self.first = first
+        self.second = second
+        self.firstGradientWeight = firstGradientWeight
+        self.secondGradientWeight = secondGradientWeight
+    }
+}
+
+/// Measures and the pairs of them to evaluate in one call (sharing random choices).
+public struct KernelBatch: Sendable {
+    /// The measures; pairs refer to them by index.
+    public var measures: [EmpiricalMeasure]
+    /// The requested evaluations.
+    public var pairs: [KernelPair]
+
+    public init(measures: [EmpiricalMeasure], pairs: [KernelPair]) {
+        self.measures = measures
+        self.pairs = pairs
+    }
+
+    /// Checks indices, dimensions and weights; returns the common dimension.
+    public func validate() throws -> Int {
+        guard let d = measures.first?.dimension else { throw KernelError.emptyBatch }
+        for (index, measure) in measures.enumerated() where measure.dimension != d {
+            throw KernelError.dimensionMismatch(measure: index, expected: d, found: measure.dimension)
+        }
+        for pair in pairs {
+            guard measures.indices.contains(pair.first), measures.indices.contains(pair.second) else {
+                throw KernelError.pairOutOfRange(first: pair.first, second: pair.second, measures: measures.count)
+            }
+            guard pair.firstGradientWeight.isFinite, pair.secondGradientWeight.isFinite else {
+                throw KernelError.invalidParameter("gradient weights must be finite")
+            }
+        }
+        return d
+    }
+
+    /// `true` when some pair asks for the gradient of measure `index`.
+    public func needsGradient(_ index: Int) -> Bool {
+        pairs.contains {
+            ($0.first == index && $0.firstGradientWeight != 0) || ($0.second == index && $0.secondGradientWeight != 0)
+        }
+    }
+}
+
+/// What `MeasureKernel.evaluate` returns.
+public struct KernelBatchResult: Sendable {
+    /// `K(mu_first, mu_second)` for each requested pair, in order.
+    public var values: [Double]
+    /// For each measure, the accumulated weighted Wasserstein gradient (`n x d`), or
+    /// `nil` when no pair asked for it.
+    public var gradients: [Matrix?]
+
+    public init(values: [Double], gradients: [Matrix?]) {
+        self.values = values
+        self.gradients = gradients
+    }
+}
+
+/// Why a kernel evaluation was refused.
+public enum KernelError: Error, CustomStringConvertible, Sendable, Equatable {
+    case emptyBatch
+    case dimensionMismatch(measure: Int, expected: Int, found: Int)
+    case pairOutOfRange(first: Int, second: Int, measures: Int)
+    /// A kernel parameter outside its domain (bandwidth <= 0, exponent outside (0, 2), ...).
+    case invalidParameter(String)
+    /// An estimator that cannot handle this input (e.g. non-uniform weights).
+    case unsupported(String)
+
+    public var description: String {
+        switch self {
+        case .emptyBatch: return "kernel batch has no measures"
+        case let .dimensionMismatch(measure, expected, found):
+            return "measure \(measure) has dimension \(found), expected \(expected)"
+        case let .pairOutOfRange(first, second, measures):
+            return "pair (\(first), \(second)) refers to a measure outside 0..<\(measures)"
+        case let .invalidParameter(message): return "invalid kernel parameter: \(message)"
+        case let .unsupported(message): return "unsupported: \(message)"
+        }
+    }
+}
+
+extension MeasureKernel {
+    /// `K(mu, nu)`.
+    public func value(_ mu: EmpiricalMeasure, _ nu: EmpiricalMeasure, using generator: inout some RandomNumberGenerator) throws -> Double {
+        try evaluate(KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1)]), using: &generator).values[0]
+    }
+
+    /// The Wasserstein gradient `grad_W K(., nu)(mu)` at every particle of `mu`, `n x d`.
+    public func gradient(of mu: EmpiricalMeasure, toward nu: EmpiricalMeasure, using generator: inout some RandomNumberGenerator) throws -> Matrix {
+        let batch = KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1, firstGradientWeight: 1)])
+        return try evaluate(batch, using: &generator).gradients[0]!
+    }
+
+    /// The Gram matrix `K(mu_i, mu_j)` of `measures`, from one batch (shared random
+    /// choices), symmetric by construction of the request (upper triangle evaluated).
+    public func gram(_ measures: [EmpiricalMeasure], using generator: inout some RandomNumberGenerator) throws -> [[Double]] {
+        var pairs = [KernelPair]()
+        for i in measures.indices { for j in i..<measures.count { pairs.append(KernelPair(i, j)) } }
+        let values = try evaluate(KernelBatch(measures: measures, pairs: pairs), using: &generator).values
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: measures.count), count: measures.count)
+        for (pair, value) in zip(pairs, values) {
+            gram[pair.first][pair.second] = value
+            gram[pair.second][pair.first] = value
+        }
+        return gram
+    }
+}

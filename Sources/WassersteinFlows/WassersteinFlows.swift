@@ -1,0 +1,8 @@
+// The umbrella module: `import WassersteinFlows` brings in every public module.
+@_exported import Flows
+@_exported import Functionals
+@_exported import Integrators
+@_exported import LabeledData
+@_exported import MeasureKernels
+@_exported import Rendering
+@_exported import WoWCompute

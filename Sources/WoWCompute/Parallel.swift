@@ -1,0 +1,48 @@
+import Dispatch
+import Foundation
+
+/// Deterministic data parallelism.
+///
+/// Work is cut into a fixed number of chunks that depends only on the problem, never on
+/// the number of threads, and each output element is written by exactly one chunk in a
+/// fixed order. Results are therefore bit-for-bit identical for every thread count.
+public enum Parallel {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var _threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    /// Number of worker threads used by the toolkit's parallel loops (default: the number
+    /// of active processors). Set to 1 to run everything on the calling thread.
+    public static var threads: Int {
+        get { lock.lock(); defer { lock.unlock() }; return _threads }
+        set { lock.lock(); _threads = max(1, newValue); lock.unlock() }
+    }
+
+    /// Runs `body(chunk)` for every chunk in `0..<chunks`, spread over `threads` workers.
+    ///
+    /// `body` must only write state owned by its chunk.
+    public static func forEach(chunks: Int, _ body: (Int) -> Void) {
+        guard chunks > 0 else { return }
+        let workers = min(threads, chunks)
+        if workers <= 1 {
+            for chunk in 0..<chunks { body(chunk) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                var chunk = worker
+                while chunk < chunks {
+                    body(chunk)
+                    chunk += workers
+                }
+            }
+        }
+    }
+
+    /// Splits `0..<count` into `parts` near-equal contiguous ranges (fixed for a given
+    /// `count` and `parts`).
+    public static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
+        let parts = max(1, min(parts, count))
+        guard count > 0 else { return [] }
+        return (0..<parts).map { p in (p * count / parts)..<((p + 1) * count / parts) }
+    }
+}

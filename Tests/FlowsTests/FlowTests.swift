@@ -1,0 +1,85 @@
+import XCTest
+import WassersteinFlows
+
+final class FlowTests: XCTestCase {
+    func smallRings() throws -> (source: LabeledDataset, target: LabeledDataset) {
+        var rng = SeededGenerator(seed: 1)
+        let target = try SyntheticData.rings(pointsPerRing: 20, centres: [(0, 0), (-1, 0)])
+        let source = try SyntheticData.gaussianClasses(classes: 2, pointsPerClass: 20, mean: [-0.5, 0], std: 0.05, using: &rng)
+        return (source, target)
+    }
+
+    func testFlowDecreasesTheLossAndRecordsSnapshots() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 50)), target: target)
+        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 40, snapshotInterval: 10)
+        var rng = SeededGenerator(seed: 2)
+        let result = try flow.run(from: source, using: &rng)
+        XCTAssertEqual(result.losses.count, 41)
+        XCTAssertEqual(result.steps, 40)
+        XCTAssertEqual(result.snapshots.map(\.step), [0, 10, 20, 30, 40])
+        XCTAssertEqual(result.snapshots.first?.state, source)
+        XCTAssertEqual(result.snapshots.last?.state, result.state)
+        XCTAssertLessThan(result.losses.last!, 0.5 * result.losses.first!)
+        XCTAssertEqual(result.termination, .completedSteps)
+    }
+
+    func testStoppingRuleEndsTheFlowEarly() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 50)), target: target)
+        var rng = SeededGenerator(seed: 2)
+        var probe = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 5)
+        let initial = try probe.run(from: source, using: &rng).losses[0]
+        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 200, stopping: .lossBelow(initial / 2))
+        let result = try flow.run(from: source, using: &rng)
+        guard case let .converged(step) = result.termination else { return XCTFail("did not stop early") }
+        XCTAssertLessThan(step, 200)
+        XCTAssertLessThanOrEqual(result.losses.last!, initial / 2)
+        XCTAssertEqual(result.losses.count, step + 1)
+    }
+
+    func testDivergenceStopsWithTheLastGoodState() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 20)), target: target)
+        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 1e38), steps: 20)
+        var rng = SeededGenerator(seed: 3)
+        XCTAssertThrowsError(try flow.run(from: source, using: &rng)) { error in
+            guard let divergence = error as? FlowDivergence<LabeledDataset> else { return XCTFail("wrong error \(error)") }
+            XCTAssertTrue(divergence.partial.state.isFinite)
+            XCTAssertTrue("\(divergence)".contains("not finite"))
+            XCTAssertEqual(divergence.partial.losses.count, divergence.partial.steps + 1)
+        }
+    }
+
+    func testInvalidSettingsAreRefused() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 20)), target: target)
+        var rng = SeededGenerator(seed: 3)
+        var negative = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: -1)
+        XCTAssertThrowsError(try negative.run(from: source, using: &rng))
+        var badSnapshots = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: 3, snapshotInterval: 0)
+        XCTAssertThrowsError(try badSnapshots.run(from: source, using: &rng))
+    }
+
+    func testWholeFlowIsBitwiseIdenticalForOneAndTwoThreads() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 64)), target: target, targetBatchSize: 12)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        var finals = [[UInt32]]()
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            var flow = Flow(functional: mmd, integrator: Momentum(learningRate: 0.1, momentum: 0.9), steps: 15)
+            var rng = SeededGenerator(seed: 77)
+            let result = try flow.run(from: source, using: &rng)
+            finals.append(result.state.classes.flatMap { $0.points.storage.map(\.bitPattern) } + result.losses.map { UInt32(truncatingIfNeeded: $0.bitPattern) })
+        }
+        XCTAssertEqual(finals[0], finals[1])
+    }
+
+    func testProgressBarRendersStepLossAndRate() {
+        let bar = ProgressBar(width: 10)
+        let text = bar.render(FlowProgress(step: 50, totalSteps: 100, loss: 0.00314, seconds: 2))
+        XCTAssertEqual(text, "[#####.....] step 50/100  loss 3.1400e-03  25.0 it/s")
+    }
+}

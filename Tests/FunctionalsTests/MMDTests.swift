@@ -1,0 +1,102 @@
+import XCTest
+import WassersteinFlows
+
+final class MMDTests: XCTestCase {
+    static func dataset(sizes: [Int], d: Int, seed: UInt64, shift: Float = 0, weighted: Bool = false) throws -> LabeledDataset {
+        var rng = SeededGenerator(seed: seed)
+        let classes = try sizes.enumerated().map { c, n -> EmpiricalMeasure in
+            let points = try Matrix(rows: n, columns: d, storage: (0..<(n * d)).map { _ in Float(rng.nextStandardNormal()) * 0.4 + Float(c) * 0.5 + shift })
+            return weighted ? try EmpiricalMeasure(points: points, normalizing: (0..<n).map { _ in Float(0.5 + rng.nextUnitDouble()) })
+                            : try EmpiricalMeasure(points: points)
+        }
+        let total = Double(sizes.reduce(0, +))
+        return try LabeledDataset(classes: classes, classWeights: weighted ? sizes.map { Double($0) / total } : nil)
+    }
+
+    static let slicing = Slicing(projections: 32)
+    static let kernels: [(String, any MeasureKernel)] = [
+        ("gaussian", try! GaussianSW(bandwidth: 0.5, slicing: slicing)),
+        ("riesz", try! RieszSW(exponent: 1, slicing: slicing)),
+        ("riesz r=1.5", try! RieszSW(exponent: 1.5, slicing: slicing)),
+        ("laplace", try! LaplaceSW(bandwidth: 0.5, slicing: slicing)),
+        ("imq", try! IMQSW(bandwidth: 0.2, slicing: slicing)),
+    ]
+
+    /// dF/dx_ci = a_c b_ci g_ci: the closed-form WoW gradient against central differences
+    /// (same seed in every evaluation, so the same directions).
+    func checkFiniteDifferences<K: MeasureKernel>(_ kernel: K, name: String, weighted: Bool) throws {
+        let source = try Self.dataset(sizes: [7, 9], d: 3, seed: 31, weighted: weighted)
+        let target = try Self.dataset(sizes: [8, 6, 5], d: 3, seed: 32, shift: 0.3, weighted: weighted)
+        let mmd = try MMD(kernel: kernel, target: target)
+        var rng = SeededGenerator(seed: 5)
+        let (_, gradient) = try mmd.valueAndGradient(at: source, using: &rng)
+        let epsilon: Float = name == "laplace" ? 1e-4 : 1e-3
+        let scale = gradient.classes.flatMap(\.storage).map { abs(Double($0)) }.max()!
+        for c in 0..<source.classCount {
+            for i in [0, 3] {
+                for j in 0..<3 {
+                    func perturbed(_ delta: Float) throws -> Double {
+                        var field = ParticleField(zerosLike: source)
+                        field.classes[c][i, j] = delta
+                        var moved = source
+                        moved.translate(by: field)
+                        var r = SeededGenerator(seed: 5)
+                        return try mmd.value(at: moved, using: &r)
+                    }
+                    let numeric = (try perturbed(epsilon) - perturbed(-epsilon)) / Double(2 * epsilon)
+                    let weight = source.classWeights[c] * Double(source.classes[c].weight(i))
+                    let analytic = weight * Double(gradient.classes[c][i, j])
+                    XCTAssertEqual(numeric, analytic, accuracy: 2e-2 * weight * scale, "\(name) class \(c) particle \(i) coord \(j) weighted \(weighted)")
+                }
+            }
+        }
+    }
+
+    func testClosedFormGradientMatchesFiniteDifferencesForEveryKernel() throws {
+        for (name, kernel) in Self.kernels {
+            try checkFiniteDifferences(AnyMeasureKernel(kernel), name: name, weighted: false)
+            try checkFiniteDifferences(AnyMeasureKernel(kernel), name: name, weighted: true)
+        }
+    }
+
+    func testValueIsZeroAndGradientVanishesWhenSourceIsTarget() throws {
+        let data = try Self.dataset(sizes: [10, 12], d: 2, seed: 3)
+        for (name, kernel) in Self.kernels {
+            let mmd = try MMD(kernel: AnyMeasureKernel(kernel), target: data)
+            var rng = SeededGenerator(seed: 1)
+            let (value, gradient) = try mmd.valueAndGradient(at: data, using: &rng)
+            XCTAssertEqual(value, 0, accuracy: 1e-6, name)
+            XCTAssertTrue(gradient.isFinite, name)
+            XCTAssertLessThan(gradient.squaredNorm, 1e-10, name)
+        }
+    }
+
+    func testGaussianMMDIsPositiveAwayFromTheTarget() throws {
+        let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Self.slicing), target: Self.dataset(sizes: [10, 10], d: 2, seed: 4))
+        var rng = SeededGenerator(seed: 0)
+        XCTAssertGreaterThan(try mmd.value(at: Self.dataset(sizes: [10, 10], d: 2, seed: 5, shift: 0.5), using: &rng), 1e-3)
+    }
+
+    func testTargetMinibatchesAreSeededAndSmaller() throws {
+        let target = try Self.dataset(sizes: [50, 50], d: 2, seed: 6)
+        let source = try Self.dataset(sizes: [10, 10], d: 2, seed: 7)
+        let full = try MMD(kernel: RieszSW(slicing: Self.slicing), target: target)
+        let batched = try MMD(kernel: RieszSW(slicing: Self.slicing), target: target, targetBatchSize: 5)
+        var r1 = SeededGenerator(seed: 8), r2 = SeededGenerator(seed: 8), r3 = SeededGenerator(seed: 8)
+        let a = try batched.valueAndGradient(at: source, using: &r1)
+        let b = try batched.valueAndGradient(at: source, using: &r2)
+        let c = try full.valueAndGradient(at: source, using: &r3)
+        XCTAssertEqual(a.value, b.value)
+        XCTAssertEqual(a.gradient, b.gradient)
+        XCTAssertNotEqual(a.value, c.value)
+        XCTAssertThrowsError(try MMD(kernel: RieszSW(), target: target, targetBatchSize: 0))
+    }
+
+    func testDimensionMismatchIsATypedError() throws {
+        let mmd = try MMD(kernel: RieszSW(slicing: Self.slicing), target: Self.dataset(sizes: [5], d: 3, seed: 1))
+        var rng = SeededGenerator(seed: 0)
+        XCTAssertThrowsError(try mmd.valueAndGradient(at: Self.dataset(sizes: [5], d: 2, seed: 1), using: &rng)) {
+            XCTAssertEqual($0 as? FunctionalError, .dimensionMismatch(state: 2, target: 3))
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import XCTest
+import FlowLaws
+import WassersteinFlows
+
+/// A curved toy manifold: positive reals with the exponential map x -> x e^(v / x)
+/// (metric dx^2 / x^2 ... scaled) and Riemannian gradient x^2 g. Used to show that a
+/// curved state plugs into the integrators and the driver by conformance alone.
+struct PositiveReal: FlowManifold, Equatable {
+    struct Tangent: TangentVector, Equatable {
+        var value: Float
+        mutating func scale(by factor: Float) { value *= factor }
+        mutating func add(_ other: Tangent, scaledBy factor: Float) { value += factor * other.value }
+        var isFinite: Bool { value.isFinite }
+    }
+    var x: Float
+    mutating func move(along tangent: Tangent) { x *= Float(exp(Double(tangent.value / x))) }
+    func riemannianGradient(_ gradient: Tangent) -> Tangent { Tangent(value: x * x * gradient.value) }
+    var isFinite: Bool { x.isFinite && x > 0 }
+}
+
+final class IntegratorTests: XCTestCase {
+    func dataset() throws -> LabeledDataset {
+        try LabeledDataset(classes: [EmpiricalMeasure([[1, 2], [3, 4]]), EmpiricalMeasure([[-1, 0]])])
+    }
+
+    func testZeroGradientLeavesTheStateAloneForEveryIntegrator() throws {
+        let state = try dataset()
+        let zero = ParticleField(zerosLike: state)
+        XCTAssertEqual(checkIntegratorLaws({ ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
+        let p = PositiveReal(x: 2), z = PositiveReal.Tangent(value: 0)
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z), [])
+    }
+
+    func testEulerMovesEveryParticleAgainstTheGradient() throws {
+        var state = try dataset()
+        var gradient = ParticleField(zerosLike: state)
+        gradient.classes[0][1, 0] = 2
+        gradient.classes[1][0, 1] = -4
+        var euler = ExplicitEuler<LabeledDataset>(learningRate: 0.25)
+        euler.step(&state, gradient: gradient)
+        XCTAssertEqual(state.classes[0].points.storage, [1, 2, 2.5, 4])
+        XCTAssertEqual(state.classes[1].points.storage, [-1, 1])
+    }
+
+    func testMomentumMatchesAHandComputedHeavyBallSequence() throws {
+        // x0 = 1, tau = 0.1, m = 0.5, gradients 1, 2, -1:
+        // v1 = 1,    x1 = 1 - 0.1 = 0.9
+        // v2 = 2.5,  x2 = 0.9 - 0.25 = 0.65
+        // v3 = 0.25, x3 = 0.65 - 0.025 = 0.625
+        var state = try LabeledDataset(classes: [EmpiricalMeasure([[1]])])
+        var integrator = Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.5)
+        var xs = [Float]()
+        for g: Float in [1, 2, -1] {
+            integrator.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: g)]))
+            xs.append(state.classes[0].points[0, 0])
+        }
+        XCTAssertEqual(xs[0], 0.9, accuracy: 1e-6)
+        XCTAssertEqual(xs[1], 0.65, accuracy: 1e-6)
+        XCTAssertEqual(xs[2], 0.625, accuracy: 1e-6)
+        XCTAssertEqual(integrator.velocity?.classes[0][0, 0] ?? .nan, 0.25, accuracy: 1e-6)
+    }
+
+    func testGeodesicStepUsesTheStatesExponentialMapAndRiemannianGradient() {
+        // F(x) = (log x)^2 / 2 on the positive reals, g = log(x) / x, grad_R = x log x,
+        // step: x <- x exp(-tau log x) = x^(1 - tau): stays positive, converges to 1.
+        var state = PositiveReal(x: 8)
+        var step = GeodesicStep<PositiveReal>(learningRate: 0.5)
+        step.step(&state, gradient: .init(value: Float(log(8.0) / 8)))
+        XCTAssertEqual(state.x, Float(pow(8.0, 0.5)), accuracy: 1e-5)
+        for _ in 0..<40 { step.step(&state, gradient: .init(value: Float(log(Double(state.x)) / Double(state.x)))) }
+        XCTAssertEqual(state.x, 1, accuracy: 1e-4)
+    }
+}

@@ -1,0 +1,85 @@
+import XCTest
+import LabeledData
+import WoWCompute
+
+final class LabeledDataTests: XCTestCase {
+    func testGroupsPointsByLabelWithUnequalClassSizes() throws {
+        let points = try Matrix(rowArrays: [[0, 0], [1, 1], [2, 2], [3, 3], [4, 4]])
+        let data = try LabeledDataset(points: points, labels: [7, 3, 7, 7, 3])
+        XCTAssertEqual(data.classCount, 2)
+        XCTAssertEqual(data.labels, ["3", "7"])
+        XCTAssertEqual(data.classes.map(\.count), [2, 3])
+        XCTAssertEqual(data.classes[1].points.row(2), [4, 4])
+        XCTAssertEqual(data.classWeights, [0.5, 0.5])
+        XCTAssertEqual(data.pointCount, 5)
+    }
+
+    func testBadInputGivesTypedErrors() throws {
+        XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 0, columns: 2))) {
+            XCTAssertEqual($0 as? DataError, .emptyMeasure(context: "measure"))
+        }
+        XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 1, columns: 2, storage: [1, .nan]))) {
+            XCTAssertEqual($0 as? DataError, .nonFiniteValue(context: "measure points"))
+        }
+        XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 2, columns: 1, storage: [1, 2]), weights: [0.5, 0.6]))
+        XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 2, columns: 1, storage: [1, 2]), weights: [1.5, -0.5]))
+        XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 2, columns: 1, storage: [1, 2]), weights: [1]))
+        let a = try EmpiricalMeasure([[0, 0]]), b = try EmpiricalMeasure([[0, 0, 0]])
+        XCTAssertThrowsError(try LabeledDataset(classes: [a, b])) { error in
+            XCTAssertEqual(error as? DataError, .dimensionMismatch(expected: 2, found: 3, context: "class 1"))
+            XCTAssertTrue("\(error)".contains("class 1"))
+        }
+        XCTAssertThrowsError(try LabeledDataset(classes: [])) { XCTAssertEqual($0 as? DataError, .noClasses) }
+        XCTAssertThrowsError(try LabeledDataset(classes: [a, a], classWeights: [0.2, 0.2]))
+        XCTAssertThrowsError(try LabeledDataset(points: Matrix(rows: 2, columns: 1, storage: [1, .infinity]), labels: [0, 1]))
+    }
+
+    func testNormalisingMassesAndSubsets() throws {
+        let m = try EmpiricalMeasure(points: Matrix(rowArrays: [[0], [1], [2]]), normalizing: [1, 2, 1])
+        XCTAssertEqual(m.weights!, [0.25, 0.5, 0.25])
+        XCTAssertEqual(m.mean[0], 1, accuracy: 1e-9)
+        let s = try m.subset([1, 2])
+        XCTAssertEqual(s.points.storage, [1, 2])
+        XCTAssertEqual(s.weights![0], 2 / 3, accuracy: 1e-6)
+    }
+
+    func testCSVRoundTripWithHeaderAndLabels() throws {
+        let text = "class,x,y\n1,0.5,2\n0,1,-3\n\n# comment\n1,1.5,4\n"
+        let data = try LabeledCSV.parse(text)
+        XCTAssertEqual(data.labels, ["0", "1"])
+        XCTAssertEqual(data.classes[1].points.storage, [0.5, 2, 1.5, 4])
+        let again = try LabeledCSV.parse(LabeledCSV.format(data))
+        XCTAssertEqual(again, data)
+        XCTAssertEqual(try LabeledCSV.parse("0,1,2\n1,3,4").classCount, 2, "header is optional")
+    }
+
+    func testMalformedCSVNamesTheLine() {
+        XCTAssertThrowsError(try LabeledCSV.parse("0,1,2\n1,3\n", source: "f.csv")) { error in
+            XCTAssertEqual(error as? DataError, .malformedFile(path: "f.csv", line: 2, problem: "ragged row: 2 cells, earlier rows have 3"))
+        }
+        XCTAssertThrowsError(try LabeledCSV.parse("0,1,abc\n", source: "f.csv")) { error in
+            XCTAssertTrue("\(error)".contains("f.csv:1"))
+            XCTAssertTrue("\(error)".contains("'abc' is not a number"))
+        }
+        XCTAssertThrowsError(try LabeledCSV.parse("0,1,nan\n"))
+        XCTAssertThrowsError(try LabeledCSV.parse("0.5,1,2\n"))
+        XCTAssertThrowsError(try LabeledCSV.parse("class,x\n"))
+        XCTAssertThrowsError(try LabeledCSV.read(contentsOf: URL(fileURLWithPath: "/nonexistent/file.csv"))) { error in
+            XCTAssertTrue("\(error)".contains("/nonexistent/file.csv"))
+        }
+    }
+
+    func testRingsMatchTheFigureOneSetup() throws {
+        let rings = try SyntheticData.rings()
+        XCTAssertEqual(rings.classes.map(\.count), [80, 80, 80])
+        for (c, centre) in [(0.0, 0.0), (-0.75, 0.0), (-1.5, 0.0)].enumerated() {
+            for i in 0..<80 {
+                let dx = Double(rings.classes[c].points[i, 0]) - centre.0, dy = Double(rings.classes[c].points[i, 1]) - centre.1
+                XCTAssertEqual((dx * dx + dy * dy).squareRoot(), 0.3, accuracy: 1e-6)
+            }
+        }
+        var rng = SeededGenerator(seed: 1)
+        let source = try SyntheticData.gaussianClasses(using: &rng)
+        XCTAssertEqual(source.classes[0].mean[0], -0.3, accuracy: 0.005)
+    }
+}
