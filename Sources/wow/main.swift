@@ -1,1 +1,7 @@
-print("wow")
+import ArgumentParsing
+
+// `wow`: the command-line front end of WassersteinFlows.
+CommandLineTool.main(root: WowCommand.spec, handlers: [
+    "rings": RingsCommand.run,
+    "flow": FlowCommand.run,
+])

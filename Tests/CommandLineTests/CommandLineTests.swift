@@ -1,1 +1,128 @@
+import Foundation
 import XCTest
+
+/// Runs the built `wow` binary (it sits next to the test bundle) and checks its output.
+final class CommandLineTests: XCTestCase {
+    struct Run { var status: Int32; var stdout: String; var stderr: String }
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wow")
+    }
+
+    func wow(_ arguments: String...) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+
+    func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("wow-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    override func setUpWithError() throws {
+        // The test target depends on `wow`, so SwiftPM builds it next to the tests; a
+        // missing binary is a failure, not a skip.
+        XCTAssertTrue(FileManager.default.isExecutableFile(atPath: Self.binary.path), "wow binary not found at \(Self.binary.path)")
+    }
+
+    func testHelpListsSubcommandsAndOptionChoices() throws {
+        let root = try wow("--help")
+        XCTAssertEqual(root.status, 0)
+        XCTAssertTrue(root.stdout.contains("rings"))
+        XCTAssertTrue(root.stdout.contains("flow"))
+        let rings = try wow("rings", "--help")
+        XCTAssertEqual(rings.status, 0)
+        for text in ["--kernel", "riesz|gaussian|laplace|imq", "--bandwidth", "--exponent", "--steps", "--lr", "--momentum", "--projections", "--seed", "--out", "runs/rings", "501"] {
+            XCTAssertTrue(rings.stdout.contains(text), "rings --help lacks \(text)")
+        }
+        let flow = try wow("flow", "--help")
+        XCTAssertTrue(flow.stdout.contains("euler|momentum"))
+        XCTAssertTrue(flow.stdout.contains("--source"))
+    }
+
+    func testBadOptionsGiveClearErrors() throws {
+        let typo = try wow("rings", "--stpes", "10")
+        XCTAssertEqual(typo.status, 64)
+        XCTAssertTrue(typo.stderr.contains("did you mean --steps"), typo.stderr)
+        let kernel = try wow("rings", "--kernel", "cosine")
+        XCTAssertEqual(kernel.status, 64)
+        XCTAssertTrue(kernel.stderr.contains("riesz"), kernel.stderr)
+        let steps = try wow("rings", "--steps", "abc")
+        XCTAssertEqual(steps.status, 64)
+        XCTAssertTrue(steps.stderr.contains("--steps"), steps.stderr)
+        let lr = try wow("rings", "--lr", "0")
+        XCTAssertEqual(lr.status, 64)
+        XCTAssertTrue(lr.stderr.contains("--lr"), lr.stderr)
+        let exponent = try wow("rings", "--exponent", "2.5")
+        XCTAssertNotEqual(exponent.status, 0)
+        XCTAssertTrue(exponent.stderr.contains("exponent"), exponent.stderr)
+        let projections = try wow("rings", "--projections", "0")
+        XCTAssertNotEqual(projections.status, 0)
+        XCTAssertTrue(projections.stderr.contains("projections"), projections.stderr)
+        let missing = try wow("flow", "--source", "a.csv")
+        XCTAssertEqual(missing.status, 64)
+        XCTAssertTrue(missing.stderr.contains("--target"), missing.stderr)
+        let unknown = try wow("rigns")
+        XCTAssertEqual(unknown.status, 64)
+        XCTAssertTrue(unknown.stderr.contains("rings"), unknown.stderr)
+    }
+
+    func testRingsWritesEveryOutput() throws {
+        let dir = try temporaryDirectory()
+        let run = try wow("rings", "--steps", "4", "--projections", "16", "--out", dir.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for file in ["loss.csv", "initial.csv", "final.csv", "target.csv", "flow.gif", "final.png", "loss.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(file).path), "missing \(file)")
+        }
+        let loss = try String(contentsOf: dir.appendingPathComponent("loss.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(loss.first, "step,loss")
+        XCTAssertEqual(loss.count, 6)
+        let final = try String(contentsOf: dir.appendingPathComponent("final.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(final.first, "class,x,y")
+        XCTAssertEqual(final.count, 241)
+        let png = try Data(contentsOf: dir.appendingPathComponent("final.png"))
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let gif = try Data(contentsOf: dir.appendingPathComponent("flow.gif"))
+        XCTAssertEqual(String(decoding: gif.prefix(6), as: UTF8.self), "GIF89a")
+    }
+
+    func testFlowReadsCSVAndReportsBadFiles() throws {
+        let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
+        try "class,a,b\n0,0,0\n0,0.1,0\n1,1,1\n1,1.1,1\n".write(to: source, atomically: true, encoding: .utf8)
+        try "0,0.5,0.5\n0,0.6,0.5\n1,2,2\n1,2.1,2\n".write(to: target, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out")
+        let run = try wow("flow", "--source", source.path, "--target", target.path, "--steps", "3", "--projections", "8",
+                          "--integrator", "momentum", "--out", out.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let flowed = try String(contentsOf: out.appendingPathComponent("flowed.csv"), encoding: .utf8)
+        XCTAssertEqual(flowed.split(separator: "\n").count, 5)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("loss.csv").path))
+
+        let ragged = dir.appendingPathComponent("ragged.csv")
+        try "0,1,2\n1,3\n".write(to: ragged, atomically: true, encoding: .utf8)
+        let bad = try wow("flow", "--source", ragged.path, "--target", target.path, "--out", out.path)
+        XCTAssertEqual(bad.status, 1)
+        XCTAssertTrue(bad.stderr.contains("ragged.csv:2"), bad.stderr)
+
+        let wide = dir.appendingPathComponent("wide.csv")
+        try "0,1,2,3\n1,3,4,5\n".write(to: wide, atomically: true, encoding: .utf8)
+        let mismatch = try wow("flow", "--source", wide.path, "--target", target.path, "--out", out.path)
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.stderr.contains("dimension"), mismatch.stderr)
+
+        let absent = try wow("flow", "--source", dir.appendingPathComponent("nope.csv").path, "--target", target.path, "--out", out.path)
+        XCTAssertEqual(absent.status, 1)
+        XCTAssertTrue(absent.stderr.contains("nope.csv"), absent.stderr)
+    }
+}

@@ -9,7 +9,7 @@ final class LabeledDataTests: XCTestCase {
         XCTAssertEqual(data.classCount, 2)
         XCTAssertEqual(data.labels, ["3", "7"])
         XCTAssertEqual(data.classes.map(\.count), [2, 3])
-        XCTAssertEqual(data.classes[1].points.row(2), [4, 4])
+        XCTAssertEqual(data.classes[1].points.row(2), [3, 3])
         XCTAssertEqual(data.classWeights, [0.5, 0.5])
         XCTAssertEqual(data.pointCount, 5)
     }
