@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "WassersteinFlows", targets: ["WassersteinFlows"]),
         .library(name: "WassersteinFlowsLaws", targets: ["FlowLaws"]),
         .executable(name: "wow", targets: ["wow"]),
+        .executable(name: "wow-bench", targets: ["wow-bench"]),
     ],
     targets: [
         // MARK: - Public API
@@ -26,7 +27,7 @@ let package = Package(
                            "Integrators", "Flows", "Rendering"],
             swiftSettings: swiftSettings),
         /// Dense matrices, GEMM, sorting, seeded random numbers, deterministic parallelism.
-        .target(name: "WoWCompute", swiftSettings: swiftSettings),
+        .target(name: "WoWCompute", dependencies: ["_WoWKernels"], swiftSettings: swiftSettings),
         /// Labeled datasets (classes of weighted point clouds) and their CSV form.
         .target(name: "LabeledData", dependencies: ["WoWCompute"], swiftSettings: swiftSettings),
         /// `MeasureKernel` and the sliced-Wasserstein kernels between classes.
@@ -51,11 +52,16 @@ let package = Package(
 
         // MARK: - Implementation
 
+        /// C micro-kernels (packed SGEMM; AVX2+FMA picked at run time, no compiler flags).
+        .target(name: "_WoWKernels"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         /// Hand-written command-line parsing in the style of swift-argument-parser.
         .target(name: "ArgumentParsing", swiftSettings: swiftSettings),
         .executableTarget(name: "wow", dependencies: ["WassersteinFlows", "ArgumentParsing"],
+                          swiftSettings: swiftSettings),
+        /// Release-build benchmark of the WoW step, GEMM, sorting and thread scaling.
+        .executableTarget(name: "wow-bench", dependencies: ["WassersteinFlows", "ArgumentParsing"],
                           swiftSettings: swiftSettings),
 
         // MARK: - Tests

@@ -111,3 +111,35 @@ final class RandomTests: XCTestCase {
         XCTAssertTrue(try Matrix(rows: 1, columns: 2, storage: [1, -3]).isFinite)
     }
 }
+
+final class GEMMBlockingTests: XCTestCase {
+    /// Wide, short products are split over column blocks: check values and thread
+    /// independence on that path too (m < 120, n >= 256), with every transposition.
+    func testColumnBlockedPathMatchesNaiveAndIsThreadIndependent() {
+        var rng = SeededGenerator(seed: 9)
+        func random(_ r: Int, _ c: Int) -> Matrix {
+            try! Matrix(rows: r, columns: c, storage: (0..<(r * c)).map { _ in Float(rng.nextStandardNormal()) })
+        }
+        let (m, n, k) = (10, 300, 70)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for (ta, tb) in [(Transpose.none, Transpose.none), (.transposed, .transposed), (.transposed, .none), (.none, .transposed)] {
+            let a = ta == .none ? random(m, k) : random(k, m)
+            let b = tb == .none ? random(k, n) : random(n, k)
+            let A = ta == .none ? a : a.transposed(), B = tb == .none ? b : b.transposed()
+            var results = [[Float]]()
+            for threads in [1, 2] {
+                Parallel.threads = threads
+                var c = Matrix(rows: m, columns: n)
+                gemm(ta, tb, a, b, into: &c)
+                results.append(c.storage)
+            }
+            XCTAssertEqual(results[0].map(\.bitPattern), results[1].map(\.bitPattern))
+            for i in 0..<m { for j in 0..<n {
+                var expected = 0.0
+                for p in 0..<k { expected += Double(A[i, p]) * Double(B[p, j]) }
+                XCTAssertEqual(Double(results[0][i * n + j]), expected, accuracy: 1e-3)
+            } }
+        }
+    }
+}

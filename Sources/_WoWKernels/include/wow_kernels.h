@@ -1,0 +1,40 @@
+#ifndef WOW_KERNELS_H
+#define WOW_KERNELS_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// C = beta * C + alpha * op(A) * op(B) on row-major float matrices, serially.
+/// op(A) is m x k: A[i*lda + p] (trans_a == 0) or A[p*lda + i] (trans_a != 0).
+/// op(B) is k x n: B[p*ldb + j] (trans_b == 0) or B[j*ldb + p] (trans_b != 0).
+/// Packed, cache-blocked, with a 6x16 register tile: AVX2+FMA when the CPU has them
+/// (checked at run time), portable C otherwise. Each element of C is accumulated over k
+/// in a fixed order, independent of how callers split C into blocks.
+void wow_sgemm(int m, int n, int k, float alpha,
+               const float *a, int lda, int trans_a,
+               const float *b, int ldb, int trans_b,
+               float beta, float *c, int ldc);
+
+/// Building blocks for callers that parallelise: pack a kc x nc block of op(B) once,
+/// then let workers run disjoint (rows x cols) tiles of C against it.
+#include <stddef.h>
+size_t wow_sgemm_packed_b_count(int kc, int nc);
+size_t wow_sgemm_packed_a_count(int kc);
+/// Packs rows [p0, p0+kc) x columns [j0, j0+nc) of op(B).
+void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int p0, int j0, float *packed);
+/// C[0:rows, 0:cols] += alpha * op(A)[i0:i0+rows, p0:p0+kc] * packedB[:, col0:col0+cols],
+/// where col0 is a multiple of 16 inside the packed block and c points at the tile.
+/// packed_a holds wow_sgemm_packed_a_count(kc) floats of scratch.
+void wow_sgemm_block(int rows, int cols, int kc, float alpha,
+                     const float *a, int lda, int trans_a, int i0, int p0,
+                     const float *packed_b, int col0, float *c, int ldc, float *packed_a);
+
+/// 1 when the AVX2+FMA micro-kernel is in use on this CPU, 0 otherwise.
+int wow_sgemm_uses_fma(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,73 @@
+import ArgumentParsing
+import Foundation
+import WassersteinFlows
+
+/// One measured row of the report.
+struct Row {
+    var group: String
+    var name: String
+    var shape: String
+    var threads: Int
+    var medianMs: Double
+    var extra: [String: String] = [:]
+}
+
+enum Benchmark {
+    static let spec = CommandSpec(
+        "wow-bench",
+        abstract: "Benchmarks of the WoW step, GEMM, sorting and thread scaling (release builds only).",
+        discussion: "Run with: swift run -c release wow-bench. Medians over --repeats runs after one warm-up. Reference numbers are the paper's JAX code and numpy/OpenBLAS on this machine (see the issue); --numpy measures numpy matmul in the same session for the GEMM ratio.",
+        options: [
+            .option("repeats", value: "n", help: "Timed runs per measurement (median reported).", default: "7"),
+            .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, rings, scaling.",
+                      choices: ["step", "gemm", "sort", "rings", "scaling"]),
+            .flag("numpy", help: "Also time numpy matmul (python3) on the GEMM shapes and report the ratio."),
+            .option("csv", value: "file", help: "Write the table as CSV."),
+            .option("json", value: "file", help: "Write the table as JSON."),
+        ])
+
+    static func run(_ arguments: ParsedArguments) throws {
+        #if DEBUG
+        throw BenchmarkError.debugBuild
+        #else
+        let repeats = try arguments.int("repeats", min: 1)
+        let only = Set(try arguments.strings("only"))
+        func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
+        var rows = [Row]()
+        let threads = Parallel.threads
+        print("wow-bench: \(threads) threads, FMA micro-kernel: \(gemmUsesFMA ? "yes" : "no"), repeats \(repeats)")
+        if wants("step") { rows += try StepBenchmarks.run(repeats: repeats) }
+        if wants("gemm") { rows += try GEMMBenchmarks.run(repeats: repeats, numpy: try arguments.flag("numpy")) }
+        if wants("sort") { rows += SortBenchmarks.run(repeats: repeats) }
+        if wants("rings") { rows += try StepBenchmarks.rings(repeats: max(1, repeats / 3)) }
+        if wants("scaling") { rows += try StepBenchmarks.scaling(repeats: repeats) }
+        Parallel.threads = threads
+        Report.print(rows)
+        if let path = try arguments.optionalString("csv") { try Report.csv(rows).write(toFile: path, atomically: true, encoding: .utf8) }
+        if let path = try arguments.optionalString("json") { try Report.json(rows).write(toFile: path, atomically: true, encoding: .utf8) }
+        print("peak resident memory: \(Report.peakResidentMiB()) MiB")
+        #endif
+    }
+
+    /// Median wall-clock milliseconds of `body` over `repeats` runs after one warm-up.
+    static func median(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+        try body()
+        var times = [Double]()
+        let clock = ContinuousClock()
+        for _ in 0..<repeats {
+            let start = clock.now
+            try body()
+            let d = clock.now - start
+            times.append(Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15)
+        }
+        times.sort()
+        return times[times.count / 2]
+    }
+}
+
+enum BenchmarkError: Error, CustomStringConvertible {
+    case debugBuild
+    var description: String {
+        "benchmarks are only meaningful in release builds (debug numeric Swift is ~500x slower): swift run -c release wow-bench"
+    }
+}

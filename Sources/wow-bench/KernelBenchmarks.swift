@@ -1,0 +1,106 @@
+import Foundation
+import WassersteinFlows
+
+/// The GEMM alone at the shapes of the WoW step.
+enum GEMMBenchmarks {
+    static let peakGFLOPs = 160.0
+
+    /// (label, m, n, k, transA, transB): projections theta X^T and the map back G^T theta.
+    static let cases: [(String, Int, Int, Int, Transpose, Transpose)] = [
+        ("project 500 dirs x 500 pts, d=784", 500, 500, 784, .none, .transposed),
+        ("map back 500 pts x d=784, L=500", 500, 784, 500, .transposed, .none),
+        ("project 500 dirs x 200 pts, d=784", 500, 200, 784, .none, .transposed),
+        ("map back 200 pts x d=784, L=500", 200, 784, 500, .transposed, .none),
+        ("square 1024", 1024, 1024, 1024, .none, .none),
+    ]
+
+    static func run(repeats: Int, numpy: Bool) throws -> [Row] {
+        var rng = SeededGenerator(seed: 4)
+        var rows = [Row]()
+        let numpyMs = numpy ? NumpyReference.matmul(cases.map { ($0.1, $0.2, $0.3, $0.4 == .transposed, $0.5 == .transposed) }, repeats: repeats) : nil
+        for (index, (label, m, n, k, ta, tb)) in cases.enumerated() {
+            let a = try ta == .none ? random(m, k, &rng) : random(k, m, &rng)
+            let b = try tb == .none ? random(k, n, &rng) : random(n, k, &rng)
+            var c = Matrix(rows: m, columns: n)
+            let ms = Benchmark.median(repeats: repeats) { gemm(ta, tb, a, b, into: &c) }
+            let gflops = 2 * Double(m) * Double(n) * Double(k) / (ms * 1e6)
+            var extra = ["gflops": String(format: "%.1f", gflops), "fraction_of_peak": String(format: "%.2f", gflops / peakGFLOPs)]
+            if let numpyMs, index < numpyMs.count {
+                extra["numpy_ms"] = String(format: "%.3f", numpyMs[index])
+                extra["ratio_to_numpy"] = String(format: "%.2f", numpyMs[index] / ms)
+            }
+            rows.append(Row(group: "gemm", name: label, shape: "\(m)x\(n)x\(k)", threads: Parallel.threads, medianMs: ms, extra: extra))
+        }
+        return rows
+    }
+
+    static func random(_ r: Int, _ c: Int, _ rng: inout SeededGenerator) throws -> Matrix {
+        try Matrix(rows: r, columns: c, storage: (0..<(r * c)).map { _ in Float(rng.nextStandardNormal()) })
+    }
+}
+
+/// Row-wise argsort throughput, single-threaded.
+enum SortBenchmarks {
+    static func run(repeats: Int) -> [Row] {
+        var rows = [Row]()
+        var rng = SeededGenerator(seed: 5)
+        for n in [80, 200, 500] {
+            let count = 500
+            let keys = (0..<(count * n)).map { _ in Float(rng.nextStandardNormal()) }
+            var work = keys
+            var order = [Int32](repeating: 0, count: count * n)
+            var workspace = ArgSort.Workspace()
+            let ms = Benchmark.median(repeats: repeats) {
+                work = keys
+                work.withUnsafeMutableBufferPointer { k in
+                    order.withUnsafeMutableBufferPointer { o in
+                        for r in 0..<count {
+                            ArgSort.sort(k.baseAddress! + r * n, order: o.baseAddress! + r * n, count: n, workspace: &workspace)
+                        }
+                    }
+                }
+            }
+            let ns = ms * 1e6 / Double(count * n)
+            rows.append(Row(group: "sort", name: "argsort 500 rows of \(n)", shape: "500x\(n)", threads: 1, medianMs: ms,
+                            extra: ["ns_per_element": String(format: "%.1f", ns), "target_ns": "20", "met": ns <= 20 ? "yes" : "NO"]))
+        }
+        return rows
+    }
+}
+
+/// numpy's matmul (OpenBLAS) on the same shapes, timed by python3 in this session.
+enum NumpyReference {
+    static func matmul(_ shapes: [(Int, Int, Int, Bool, Bool)], repeats: Int) -> [Double]? {
+        let spec = shapes.map { "(\($0.0),\($0.1),\($0.2),\($0.3 ? "True" : "False"),\($0.4 ? "True" : "False"))" }.joined(separator: ",")
+        let script = """
+        import time, numpy as np
+        rng = np.random.default_rng(0)
+        out = []
+        for (m, n, k, ta, tb) in [\(spec)]:
+            a = rng.standard_normal((k, m) if ta else (m, k), dtype=np.float32)
+            b = rng.standard_normal((n, k) if tb else (k, n), dtype=np.float32)
+            A = a.T if ta else a
+            B = b.T if tb else b
+            A @ B
+            ts = []
+            for _ in range(\(repeats)):
+                t = time.perf_counter(); A @ B; ts.append(time.perf_counter() - t)
+            ts.sort(); out.append(ts[len(ts) // 2] * 1e3)
+        print(" ".join(str(x) for x in out))
+        """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            print("numpy comparison unavailable (python3 with numpy not found)")
+            return nil
+        }
+        return String(decoding: data, as: UTF8.self).split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+    }
+}
