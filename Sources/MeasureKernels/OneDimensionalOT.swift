@@ -23,94 +23,133 @@ public enum SliceCost: Sendable, Hashable {
     }
 }
 
+/// Statically dispatched slice costs, so the matching loops specialise and vectorise.
+protocol SliceCostFunction {
+    static func cost(_ delta: Float) -> Float
+    static func derivative(_ delta: Float) -> Float
+}
+
+enum SquaredSliceCost: SliceCostFunction {
+    @inline(__always) static func cost(_ delta: Float) -> Float { delta * delta }
+    @inline(__always) static func derivative(_ delta: Float) -> Float { 2 * delta }
+}
+
+enum AbsoluteSliceCost: SliceCostFunction {
+    @inline(__always) static func cost(_ delta: Float) -> Float { abs(delta) }
+    @inline(__always) static func derivative(_ delta: Float) -> Float { delta > 0 ? 1 : (delta < 0 ? -1 : 0) }
+}
+
+/// One sorted sample on the line: values in increasing order, the original index of each
+/// sorted value, and optional per-point weights (indexed by original index).
+public struct SortedSample {
+    public var values: UnsafePointer<Float>
+    public var order: UnsafePointer<Int32>
+    public var count: Int
+    /// `nil` for uniform weights `1/count`.
+    public var weights: UnsafePointer<Float>?
+
+    public init(values: UnsafePointer<Float>, order: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>?) {
+        self.values = values
+        self.order = order
+        self.count = count
+        self.weights = weights
+    }
+}
+
 /// Exact optimal transport between two sorted weighted samples on the real line.
 ///
 /// On the line the monotone (north-west corner) coupling of sorted samples is optimal for
-/// every convex cost, so `W_c` is a single merge of the cumulative weights.
-/// The gradient returned is the Wasserstein gradient at each point of the first sample:
-/// `g_i = (1 / a_i) sum_j pi_ij dc(s_i, t_j)/ds`, which for the squared cost is
-/// `2 (s_i - T(s_i))`, `T` the barycentric projection of the plan.
+/// every convex cost, so `W_c` is a single merge of the cumulative weights: a direct
+/// pairing for equal uniform sizes, an exact integer walk for unequal uniform sizes, a
+/// walk on cumulative weights (in `Double`) otherwise.
+///
+/// The gradient is the Wasserstein gradient at each point of the first sample,
+/// `g_i = (1 / a_i) sum_j pi_ij dc(s_i, t_j)/ds` (for the squared cost `2 (s_i - T(s_i))`,
+/// `T` the barycentric projection of the plan); `transport` adds `scale * g_i` to
+/// `gradient[original index of s_i]`.
 ///
 /// - Complexity: O(n + m).
 public enum OneDimensionalOT {
-    /// Weight of the sample at sorted position `k`: `nil` means uniform.
-    public typealias Weights = (Int) -> Float
+    /// `W_c(s, t) = sum_ij pi_ij c(s_i, t_j)` for the optimal plan, and optionally the
+    /// scaled Wasserstein gradient at the points of `s` scattered into `gradient`.
+    public static func transport(_ s: SortedSample, _ t: SortedSample, cost: SliceCost,
+                                 gradient: UnsafeMutablePointer<Float>? = nil, scale: Float = 1) -> Double {
+        switch cost {
+        case .squared: return walk(s, t, SquaredSliceCost.self, gradient, scale)
+        case .absolute: return walk(s, t, AbsoluteSliceCost.self, gradient, scale)
+        }
+    }
 
-    /// `sum_ij pi_ij c(s_i, t_j)` for the optimal `pi`; adds `scale * g_i` to
-    /// `gradient[position(i)]` when `gradient` is given.
-    ///
-    /// - Parameters:
-    ///   - s, t: sorted samples of sizes `n`, `m`.
-    ///   - sWeight, tWeight: weight at a sorted position, or `nil` for uniform (an exact
-    ///     integer walk is then used).
     @inline(__always)
-    public static func transport(
-        _ s: UnsafePointer<Float>, count n: Int, weights sWeight: Weights?,
-        _ t: UnsafePointer<Float>, count m: Int, weights tWeight: Weights?,
-        cost: SliceCost,
-        gradient: ((Int, Float) -> Void)? = nil
-    ) -> Double {
-        if sWeight == nil && tWeight == nil {
+    static func walk<C: SliceCostFunction>(_ s: SortedSample, _ t: SortedSample, _: C.Type,
+                                           _ gradient: UnsafeMutablePointer<Float>?, _ scale: Float) -> Double {
+        let n = s.count, m = t.count
+        let sv = s.values, tv = t.values
+        if s.weights == nil && t.weights == nil {
             if n == m {
-                var total: Float = 0
-                for i in 0..<n {
-                    let delta = s[i] - t[i]
-                    total += cost.cost(delta)
-                    gradient?(i, cost.derivative(delta))
+                if let gradient {
+                    let order = s.order
+                    var total: Float = 0
+                    for i in 0..<n {
+                        let delta = sv[i] - tv[i]
+                        total += C.cost(delta)
+                        gradient[Int(order[i])] += scale * C.derivative(delta)
+                    }
+                    return Double(total) / Double(n)
                 }
+                var total: Float = 0
+                for i in 0..<n { total += C.cost(sv[i] - tv[i]) }
                 return Double(total) / Double(n)
             }
             // Uniform, unequal sizes: s_i carries m units, t_j carries n units of mass
             // (total n*m); the walk on integer cumulative masses is exact.
             var i = 0, j = 0
             var sEnd = m, tEnd = n, position = 0
-            var total = 0.0
-            let unit = 1.0 / Double(n * m)
+            var total: Float = 0
             var sGradient: Float = 0
+            let perUnit = scale / Float(m)
             while i < n && j < m {
                 let next = min(sEnd, tEnd)
-                let mass = next - position
+                let mass = Float(next - position)
                 position = next
-                if mass > 0 {
-                    let delta = s[i] - t[j]
-                    total += Double(mass) * Double(cost.cost(delta))
-                    // g_i = (1/a_i) sum_j pi_ij c' = sum_j (mass / m) c'.
-                    sGradient += Float(mass) * cost.derivative(delta)
-                }
+                let delta = sv[i] - tv[j]
+                total += mass * C.cost(delta)
+                sGradient += mass * C.derivative(delta)
                 if sEnd == next {
-                    gradient?(i, sGradient / Float(m))
+                    if let gradient { gradient[Int(s.order[i])] += perUnit * sGradient }
                     sGradient = 0
                     i += 1; sEnd += m
                 }
                 if tEnd == next { j += 1; tEnd += n }
             }
-            return total * unit
+            return Double(total) / Double(n * m)
         }
         // General weights: merge cumulative weights in Double. The last point of `t`
         // absorbs whatever mass rounding leaves, so every point of `s` is matched.
-        let sw: Weights = sWeight ?? { _ in 1 / Float(n) }
-        let tw: Weights = tWeight ?? { _ in 1 / Float(m) }
+        let uniformS = 1 / Float(n), uniformT = 1 / Float(m)
+        @inline(__always) func sw(_ k: Int) -> Double { Double(s.weights.map { $0[Int(s.order[k])] } ?? uniformS) }
+        @inline(__always) func tw(_ k: Int) -> Double { Double(t.weights.map { $0[Int(t.order[k])] } ?? uniformT) }
         var i = 0, j = 0
-        var sEnd = Double(sw(0)), tEnd = Double(tw(0)), position = 0.0
+        var sEnd = sw(0), tEnd = tw(0), position = 0.0
         var total = 0.0
         var sGradient = 0.0
         while i < n {
             let next = j < m - 1 ? min(sEnd, tEnd) : sEnd
             let mass = next - position
             if mass > 0 {
-                let delta = s[i] - t[j]
-                total += mass * Double(cost.cost(delta))
-                sGradient += mass * Double(cost.derivative(delta))
+                let delta = sv[i] - tv[j]
+                total += mass * Double(C.cost(delta))
+                sGradient += mass * Double(C.derivative(delta))
                 position = next
             }
             if sEnd <= next {
-                gradient?(i, Float(sGradient / Double(sw(i))))
+                if let gradient { gradient[Int(s.order[i])] += scale * Float(sGradient / sw(i)) }
                 sGradient = 0
                 i += 1
-                if i < n { sEnd += Double(sw(i)) }
+                if i < n { sEnd += sw(i) }
             } else {
                 j += 1
-                tEnd += Double(tw(j))
+                tEnd += tw(j)
             }
         }
         return total
@@ -120,9 +159,16 @@ public enum OneDimensionalOT {
     /// tests and one-off use.
     public static func distance(_ s: [Float], _ t: [Float], cost: SliceCost = .squared) -> Double {
         let a = s.sorted(), b = t.sorted()
+        let oa = (0..<a.count).map(Int32.init), ob = (0..<b.count).map(Int32.init)
         return a.withUnsafeBufferPointer { ap in
             b.withUnsafeBufferPointer { bp in
-                transport(ap.baseAddress!, count: a.count, weights: nil, bp.baseAddress!, count: b.count, weights: nil, cost: cost)
+                oa.withUnsafeBufferPointer { oap in
+                    ob.withUnsafeBufferPointer { obp in
+                        transport(SortedSample(values: ap.baseAddress!, order: oap.baseAddress!, count: a.count, weights: nil),
+                                  SortedSample(values: bp.baseAddress!, order: obp.baseAddress!, count: b.count, weights: nil),
+                                  cost: cost)
+                    }
+                }
             }
         }
     }

@@ -62,9 +62,11 @@ enum SlicedEvaluation {
                 guard p.first != p.second else { return }
                 let lo = (task % chunks) * directionChunk, hi = min(L, lo + directionChunk)
                 let a = projected[p.first]!, b = projected[p.second]!
-                for l in lo..<hi {
-                    out[(task / chunks) * L + l] = sliceTransport(a, b, direction: l, cost: cost,
-                        percentiles: percentileCount, levels: levels, levelCount: levelCount, gradient: nil)
+                levels.withUnsafeBufferPointer { u in
+                    for l in lo..<hi {
+                        out[(task / chunks) * L + l] = sliceTransport(a, b, direction: l, cost: cost,
+                            percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
+                    }
                 }
             }
         }
@@ -102,15 +104,13 @@ enum SlicedEvaluation {
                 let g = g
                 Parallel.forEach(chunks: chunks) { chunk in
                     let lo = chunk * directionChunk, hi = min(L, lo + directionChunk)
-                    me.order.withUnsafeBufferPointer { order in
+                    levels.withUnsafeBufferPointer { u in
                         for (_, other, coefficient) in terms where coefficient != 0 {
                             let them = projected[other]!
                             for l in lo..<hi {
-                                let row = l * me.count
                                 _ = sliceTransport(me, them, direction: l, cost: cost,
-                                    percentiles: percentileCount, levels: levels, levelCount: levelCount) { k, value in
-                                    g[row + Int(order[row + k])] += coefficient * value
-                                }
+                                    percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
+                                    gradient: g.baseAddress! + l * me.count, scale: coefficient)
                             }
                         }
                     }
@@ -150,33 +150,44 @@ enum SlicedEvaluation {
         return Projected(sorted: sorted, order: order, count: n, weights: measure.weights)
     }
 
-    /// The 1-D transport cost between `a` and `b` along direction `l`, reporting the
-    /// Wasserstein gradient at each sorted position of `a` through `gradient`.
+    /// The 1-D transport cost between `a` and `b` along direction `l`, adding `scale`
+    /// times the Wasserstein gradient at each point of `a` to `gradient` (indexed by
+    /// the point's original index) when given.
     @inline(__always)
     static func sliceTransport(
         _ a: Projected, _ b: Projected, direction l: Int, cost: SliceCost,
-        percentiles: Int, levels: [Float], levelCount: Int,
-        gradient: ((Int, Float) -> Void)?
+        percentiles: Int, levels: UnsafePointer<Float>?, levelCount: Int,
+        gradient: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
         a.sorted.withUnsafeBufferPointer { sa in
             b.sorted.withUnsafeBufferPointer { sb in
-                let s = sa.baseAddress! + l * a.count, t = sb.baseAddress! + l * b.count
-                if percentiles > 0 {
-                    return levels.withUnsafeBufferPointer { u in
-                        PercentileEstimator.transport(s, count: a.count, t, count: b.count,
-                                                      levels: u.baseAddress! + l * levelCount, levelCount: levelCount,
-                                                      percentiles: percentiles, cost: cost, gradient: gradient)
-                    }
-                }
-                return a.order.withUnsafeBufferPointer { oa in
+                a.order.withUnsafeBufferPointer { oa in
                     b.order.withUnsafeBufferPointer { ob in
-                        let wa: OneDimensionalOT.Weights? = a.weights.map { w in { k in w[Int(oa[l * a.count + k])] } }
-                        let wb: OneDimensionalOT.Weights? = b.weights.map { w in { k in w[Int(ob[l * b.count + k])] } }
-                        return OneDimensionalOT.transport(s, count: a.count, weights: wa, t, count: b.count, weights: wb,
-                                                          cost: cost, gradient: gradient)
+                        let s = sa.baseAddress! + l * a.count, t = sb.baseAddress! + l * b.count
+                        let so = oa.baseAddress! + l * a.count, to = ob.baseAddress! + l * b.count
+                        if percentiles > 0 {
+                            return PercentileEstimator.transport(s, count: a.count, t, count: b.count,
+                                                                 levels: levels! + l * levelCount, levelCount: levelCount,
+                                                                 percentiles: percentiles, cost: cost) { k, value in
+                                gradient?[Int(so[k])] += scale * value
+                            }
+                        }
+                        return withWeights(a.weights) { wa in
+                            withWeights(b.weights) { wb in
+                                OneDimensionalOT.transport(SortedSample(values: s, order: so, count: a.count, weights: wa),
+                                                           SortedSample(values: t, order: to, count: b.count, weights: wb),
+                                                           cost: cost, gradient: gradient, scale: scale)
+                            }
+                        }
                     }
                 }
             }
         }
+    }
+
+    @inline(__always)
+    static func withWeights<R>(_ weights: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+        guard let weights else { return body(nil) }
+        return weights.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

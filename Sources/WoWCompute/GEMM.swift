@@ -72,7 +72,13 @@ public func gemm(
         let panelsPerBlock = (panels + colBlocks - 1) / colBlocks
         for p0 in stride(from: 0, to: k, by: kcMax) {
             let kc = min(kcMax, k - p0)
-            wow_sgemm_pack_b(Int32(kc), Int32(nc), b, Int32(ldb), tb, Int32(p0), Int32(j0), packedB)
+            // Pack B in parallel by groups of 16-column panels (disjoint destinations).
+            let packGroups = (panels + 7) / 8
+            Parallel.forEach(chunks: packGroups) { group in
+                let first = group * 8 * 16, width = min(8 * 16, nc - first)
+                wow_sgemm_pack_b(Int32(kc), Int32(width), b, Int32(ldb), tb, Int32(p0), Int32(j0 + first),
+                                 packedB + first * kc)
+            }
             let packed = UnsafePointer(packedB)
             Parallel.forEach(chunks: rowBlocks * colBlocks) { task in
                 let r0 = (task / colBlocks) * rowBlock, rows = min(rowBlock, m - r0)

@@ -17,7 +17,10 @@ public enum Parallel {
         set { lock.lock(); _threads = max(1, newValue); lock.unlock() }
     }
 
-    /// Runs `body(chunk)` for every chunk in `0..<chunks`, spread over `threads` workers.
+    /// Runs `body(chunk)` for every chunk in `0..<chunks`, spread over `threads` workers
+    /// that take the next unclaimed chunk when they finish one (dynamic scheduling: a
+    /// chunk's result does not depend on which worker runs it, so results stay
+    /// bit-for-bit independent of the thread count).
     ///
     /// `body` must only write state owned by its chunk.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
@@ -27,14 +30,26 @@ public enum Parallel {
             for chunk in 0..<chunks { body(chunk) }
             return
         }
+        let next = ChunkCounter()
         withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                var chunk = worker
-                while chunk < chunks {
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let chunk = next.claim()
+                    guard chunk < chunks else { return }
                     body(chunk)
-                    chunk += workers
                 }
             }
+        }
+    }
+
+    /// A shared counter handing out chunk indices.
+    private final class ChunkCounter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func claim() -> Int {
+            lock.lock(); defer { lock.unlock() }
+            value += 1
+            return value - 1
         }
     }
 
