@@ -22,7 +22,9 @@ public func checkMeasureKernelLaws<K: MeasureKernel>(
     _ kernel: K, measures: [EmpiricalMeasure], seed: UInt64 = 7,
     epsilon: Float = 1e-4, tolerance: Double = 2e-2
 ) throws -> [String] {
-    precondition(measures.count >= 3, "the law checker needs three measures")
+    guard measures.count >= 3 else {
+        throw KernelError.invalidParameter("the law checker needs at least three measures, got \(measures.count)")
+    }
     var violations = [String]()
     func fresh() -> SeededGenerator { SeededGenerator(seed: seed) }
     func close(_ x: Double, _ y: Double, _ tol: Double = 1e-5) -> Bool {
