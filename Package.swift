@@ -2,7 +2,7 @@
 //
 // WassersteinFlows: Wasserstein-over-Wasserstein gradient flows of labeled datasets.
 // No package dependencies: the toolchain, Foundation, Dispatch and the system zlib only.
-// No `unsafeFlags` anywhere in a library target, so the package builds as a versioned
+// No unsafe compiler flags anywhere in a library target, so the package builds as a versioned
 // dependency of other packages.
 
 import PackageDescription
