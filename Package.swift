@@ -24,7 +24,8 @@ let package = Package(
         .target(
             name: "WassersteinFlows",
             dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Functionals",
-                           "Integrators", "Flows", "Rendering"],
+                           "Integrators", "Flows", "Rendering", "NumPyFiles", "Datasets",
+                           "OptimalTransport", "TransportKernels", "NeuralNetworks"],
             swiftSettings: swiftSettings),
         /// Dense matrices, GEMM, sorting, seeded random numbers, deterministic parallelism.
         .target(name: "WoWCompute", dependencies: ["_WoWKernels"], swiftSettings: swiftSettings),
@@ -45,6 +46,23 @@ let package = Package(
                 swiftSettings: swiftSettings),
         /// PNG, animated GIF and SVG writers (own code; zlib from the system).
         .target(name: "Rendering", dependencies: ["CZlib"], swiftSettings: swiftSettings),
+        /// NumPy `.npy` / `.npz` arrays: read and write, so flows move to and from Python.
+        .target(name: "NumPyFiles", dependencies: ["WoWCompute", "CZlib"],
+                swiftSettings: swiftSettings),
+        /// The `Dataset` protocol, readers for real image data sets, the named registry.
+        .target(name: "Datasets",
+                dependencies: ["WoWCompute", "LabeledData", "NumPyFiles", "CZlib"],
+                swiftSettings: swiftSettings),
+        /// Exact (network simplex), entropic (Sinkhorn) and Gaussian (Bures-Wasserstein) OT.
+        .target(name: "OptimalTransport", dependencies: ["WoWCompute", "LabeledData"],
+                swiftSettings: swiftSettings),
+        /// Kernels between classes built on exact W2 and on Bures-Wasserstein distances.
+        .target(name: "TransportKernels",
+                dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "OptimalTransport"],
+                swiftSettings: swiftSettings),
+        /// Layers with backpropagation, optimisers, ConvNet / LeNet5 / CNN, augmentations.
+        .target(name: "NeuralNetworks", dependencies: ["WoWCompute", "_WoWKernels"],
+                swiftSettings: swiftSettings),
         /// Law checkers every conformer must pass (kernels, integrators); usable from
         /// a package that writes its own conformances.
         .target(name: "FlowLaws", dependencies: ["WassersteinFlows"],
@@ -75,6 +93,11 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wow"]),
+        .testTarget(name: "NumPyFilesTests", dependencies: ["NumPyFiles"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumPyFiles"]),
+        .testTarget(name: "OptimalTransportTests",
+                    dependencies: ["WassersteinFlows", "FlowLaws"]),
+        .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -6,3 +6,8 @@
 @_exported import MeasureKernels
 @_exported import Rendering
 @_exported import WoWCompute
+@_exported import NumPyFiles
+@_exported import Datasets
+@_exported import OptimalTransport
+@_exported import TransportKernels
+@_exported import NeuralNetworks

@@ -1,0 +1,1 @@
+// Datasets: The `Dataset` protocol and data set readers.

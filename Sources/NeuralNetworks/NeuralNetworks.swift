@@ -1,0 +1,1 @@
+// NeuralNetworks: Layers, optimisers and the networks of the experiments.

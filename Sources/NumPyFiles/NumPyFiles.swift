@@ -1,0 +1,1 @@
+// NumPyFiles: NumPy `.npy` / `.npz` arrays.

@@ -1,0 +1,1 @@
+// OptimalTransport: Exact, entropic and Gaussian optimal transport.

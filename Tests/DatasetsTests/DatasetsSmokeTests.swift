@@ -1,0 +1,6 @@
+import XCTest
+import Datasets
+
+final class DatasetsSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

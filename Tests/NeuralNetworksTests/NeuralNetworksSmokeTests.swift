@@ -1,0 +1,6 @@
+import XCTest
+import NeuralNetworks
+
+final class NeuralNetworksSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

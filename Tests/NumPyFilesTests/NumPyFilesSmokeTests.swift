@@ -1,0 +1,6 @@
+import XCTest
+import NumPyFiles
+
+final class NumPyFilesSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}

@@ -1,0 +1,6 @@
+import XCTest
+import WassersteinFlows
+
+final class OptimalTransportSmokeTests: XCTestCase {
+    func testModuleLoads() { XCTAssertTrue(true) }
+}
