@@ -25,7 +25,8 @@ let package = Package(
             name: "WassersteinFlows",
             dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Functionals",
                            "Integrators", "Flows", "Rendering", "NumPyFiles", "Datasets",
-                           "OptimalTransport", "TransportKernels", "NeuralNetworks"],
+                           "OptimalTransport", "TransportKernels", "DatasetDistances", "Baselines",
+                           "NeuralNetworks"],
             swiftSettings: swiftSettings),
         /// Dense matrices, GEMM, sorting, seeded random numbers, deterministic parallelism.
         .target(name: "WoWCompute", dependencies: ["_WoWKernels"], swiftSettings: swiftSettings),
@@ -60,6 +61,15 @@ let package = Package(
         .target(name: "TransportKernels",
                 dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "OptimalTransport"],
                 swiftSettings: swiftSettings),
+        /// Distances between labeled datasets (WoW, OTDD) and label assignment after a flow.
+        .target(name: "DatasetDistances",
+                dependencies: ["WoWCompute", "LabeledData", "OptimalTransport"],
+                swiftSettings: swiftSettings),
+        /// The OTDD-flow and product-space MMD-flow baselines, as conformers run by `Flow`.
+        .target(name: "Baselines",
+                dependencies: ["WoWCompute", "LabeledData", "OptimalTransport", "DatasetDistances",
+                               "Functionals", "Integrators", "Flows"],
+                swiftSettings: swiftSettings),
         /// Layers with backpropagation, optimisers, ConvNet / LeNet5 / CNN, augmentations.
         .target(name: "NeuralNetworks", dependencies: ["WoWCompute", "_WoWKernels"],
                 swiftSettings: swiftSettings),
@@ -93,11 +103,12 @@ let package = Package(
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wow"]),
-        .testTarget(name: "NumPyFilesTests", dependencies: ["NumPyFiles"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumPyFiles"]),
+        .testTarget(name: "NumPyFilesTests", dependencies: ["NumPyFiles"], exclude: ["Fixtures"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumPyFiles", "FlowLaws"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimalTransportTests",
                     dependencies: ["WassersteinFlows", "FlowLaws"]),
         .testTarget(name: "NeuralNetworksTests", dependencies: ["NeuralNetworks"]),
+        .testTarget(name: "BaselinesTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -11,3 +11,5 @@
 @_exported import OptimalTransport
 @_exported import TransportKernels
 @_exported import NeuralNetworks
+@_exported import DatasetDistances
+@_exported import Baselines

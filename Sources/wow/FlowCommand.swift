@@ -2,17 +2,21 @@ import ArgumentParsing
 import Foundation
 import WassersteinFlows
 
-/// `wow flow`: flows any labeled dataset given as CSV toward another.
+/// `wow flow`: flows any labeled dataset (a named data set, CSV, NPZ or NPY) toward another.
 enum FlowCommand {
     enum IntegratorChoice: String, CaseIterable { case euler, momentum }
 
     static let spec = CommandSpec(
         "flow",
-        abstract: "Flow a labeled dataset (CSV) toward a target dataset (CSV).",
-        discussion: "CSV files hold one point per line: class,f1,...,fd (a header line is optional). Writes DIR/flowed.csv (same classes as the source) and DIR/loss.csv (step,loss).",
+        abstract: "Flow a labeled dataset toward a target dataset.",
+        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd (a header line is optional). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features, labels; same classes as the source) and DIR/loss.csv (step,loss).",
         options: [
-            .option("source", value: "file", help: "Dataset to flow (CSV).", required: true),
-            .option("target", value: "file", help: "Target dataset (CSV).", required: true),
+            .option("source", value: "data", help: "Dataset to flow.", required: true),
+            .option("target", value: "data", help: "Target dataset.", required: true),
+            .option("source-labels", value: "file", help: "Labels (.npy) of an .npy source."),
+            .option("target-labels", value: "file", help: "Labels (.npy) of an .npy target."),
+            .option("per-class", value: "n", help: "Draw n source samples per class (seeded; default: all)."),
+            .option("target-per-class", value: "n", help: "Draw n target samples per class (seeded; default: all)."),
         ] + KernelOptions.specs + [
             .choice("integrator", as: IntegratorChoice.self, value: "name", help: "Explicit Euler or heavy-ball momentum.", default: .euler),
             .option("steps", value: "n", help: "Number of steps (>= 0).", default: "500"),
@@ -31,8 +35,13 @@ enum FlowCommand {
         let batch = try arguments.optionalInt("target-batch", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let out = URL(fileURLWithPath: try arguments.string("out"))
-        let source = try LabeledCSV.read(contentsOf: URL(fileURLWithPath: try arguments.string("source")))
-        let target = try LabeledCSV.read(contentsOf: URL(fileURLWithPath: try arguments.string("target")))
+        let perClass = try arguments.optionalInt("per-class", min: 1)
+        let targetPerClass = try arguments.optionalInt("target-per-class", min: 1)
+        var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
+        let (source, sourceSamples) = try DataArguments.dataset(try arguments.string("source"), labels: try arguments.optionalString("source-labels"),
+                                                                perClass: perClass, using: &draw)
+        let (target, _) = try DataArguments.dataset(try arguments.string("target"), labels: try arguments.optionalString("target-labels"),
+                                                    perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
@@ -49,13 +58,19 @@ enum FlowCommand {
                 result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
-            try LabeledCSV.write(divergence.partial.state, to: out.appendingPathComponent("flowed.csv"))
+            try writeFlowed(divergence.partial.state, shape: sourceSamples.featureShape, to: out)
             try writeLosses(divergence.partial.losses, to: out.appendingPathComponent("loss.csv"))
             throw divergence
         }
-        try LabeledCSV.write(result.state, to: out.appendingPathComponent("flowed.csv"))
+        try writeFlowed(result.state, shape: sourceSamples.featureShape, to: out)
         try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
         print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
-        print("wrote \(out.path)/flowed.csv, loss.csv")
+        print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
+    }
+
+    /// Writes the flowed dataset as CSV and as NPZ (features with the source's sample shape).
+    static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
+        try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
+        try LabeledSamples(state, featureShape: shape).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
     }
 }

@@ -9,10 +9,14 @@ final class CommandLineTests: XCTestCase {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("wow")
     }
 
-    func wow(_ arguments: String...) throws -> Run {
+    func wow(_ arguments: String...) throws -> Run { try wow(arguments, environment: [:]) }
+
+    /// Runs `wow` with extra environment variables.
+    func wow(_ arguments: [String], environment: [String: String]) throws -> Run {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -124,5 +128,71 @@ final class CommandLineTests: XCTestCase {
         let absent = try wow("flow", "--source", dir.appendingPathComponent("nope.csv").path, "--target", target.path, "--out", out.path)
         XCTAssertEqual(absent.status, 1)
         XCTAssertTrue(absent.stderr.contains("nope.csv"), absent.stderr)
+    }
+
+    /// The committed real-data fixtures of the Datasets tests, as a data root.
+    var fixtureEnvironment: [String: String] {
+        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("DatasetsTests/Fixtures").path
+        return ["WOW_DATA_PATH": fixtures, "XDG_CACHE_HOME": FileManager.default.temporaryDirectory.appendingPathComponent("wow-empty-cache").path]
+    }
+
+    func testDataListShowAndFetchErrors() throws {
+        let env = fixtureEnvironment
+        let list = try wow(["data", "list"], environment: env)
+        XCTAssertEqual(list.status, 0, list.stderr)
+        XCTAssertTrue(list.stdout.contains("found in \(env["WOW_DATA_PATH"]!)"), list.stdout)
+        XCTAssertTrue(list.stdout.contains("train 12, test 12"), list.stdout)
+        for name in ["fashion-mnist", "mnist-5k", "uci-digits", "mnist", "kmnist", "cifar10"] {
+            XCTAssertTrue(list.stdout.contains(name), "\(name) missing from: \(list.stdout)")
+        }
+        let dir = try temporaryDirectory()
+        let png = dir.appendingPathComponent("grid.png")
+        let show = try wow(["data", "show", "fashion-mnist:test", "--per-class", "1", "--out", png.path], environment: env)
+        XCTAssertEqual(show.status, 0, show.stderr)
+        let bytes = try Data(contentsOf: png)
+        XCTAssertEqual(Array(bytes.prefix(4)), [0x89, 0x50, 0x4E, 0x47])
+        let zero = try wow(["data", "show", "fashion-mnist", "--per-class", "0", "--out", png.path], environment: env)
+        XCTAssertEqual(zero.status, 64)
+        let vectors = try wow(["data", "show", "rings", "--out", png.path], environment: env)
+        XCTAssertEqual(vectors.status, 1)
+        XCTAssertTrue(vectors.stderr.contains("images"), vectors.stderr)
+        let split = try wow(["data", "show", "uci-digits:train", "--out", png.path], environment: env)
+        XCTAssertEqual(split.status, 1)
+        XCTAssertTrue(split.stderr.contains("no split 'train'"), split.stderr)
+        let unreachable = try wow(["data", "fetch", "cifar10"], environment: env)
+        XCTAssertEqual(unreachable.status, 1)
+        XCTAssertTrue(unreachable.stderr.contains("not reachable"), unreachable.stderr)
+        let unknown = try wow(["data", "fetch", "imagenet"], environment: env)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("unknown data set 'imagenet'"), unknown.stderr)
+        let present = try wow(["data", "fetch", "fashion-mnist"], environment: env)
+        XCTAssertEqual(present.status, 0, present.stderr)
+        XCTAssertTrue(present.stdout.contains("already present"), present.stdout)
+    }
+
+    func testFlowAcceptsDataSetNamesAndNumPyFiles() throws {
+        let env = fixtureEnvironment
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("out")
+        let run = try wow(["flow", "--source", "fashion-mnist:test", "--target", "fashion-mnist:train", "--per-class", "1",
+                           "--steps", "2", "--projections", "4", "--out", out.path], environment: env)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let npz = try Data(contentsOf: out.appendingPathComponent("flowed.npz"))
+        XCTAssertEqual(Array(npz.prefix(2)), [0x50, 0x4B], "flowed.npz is a zip archive")
+        // The flowed archive is itself a valid source (7 classes of one 28x28 image).
+        let again = try wow(["flow", "--source", out.appendingPathComponent("flowed.npz").path, "--target", "fashion-mnist:train",
+                             "--steps", "1", "--projections", "4", "--out", dir.appendingPathComponent("again").path], environment: env)
+        XCTAssertEqual(again.status, 0, again.stderr)
+        let noLabels = try wow(["flow", "--source", dir.appendingPathComponent("x.npy").path, "--target", "rings", "--out", out.path], environment: env)
+        XCTAssertEqual(noLabels.status, 1)
+        XCTAssertTrue(noLabels.stderr.contains("--source-labels"), noLabels.stderr)
+        let tooMany = try wow(["flow", "--source", "fashion-mnist", "--target", "fashion-mnist", "--per-class", "3",
+                               "--out", out.path], environment: env)
+        XCTAssertEqual(tooMany.status, 1)
+        XCTAssertTrue(tooMany.stderr.contains("class 'Pullover' has 2 samples; 3 were asked for"), tooMany.stderr)
+        let unknown = try wow(["flow", "--source", "fashion-mnst", "--target", "rings", "--out", out.path], environment: env)
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stderr.contains("unknown data set 'fashion-mnst'"), unknown.stderr)
     }
 }

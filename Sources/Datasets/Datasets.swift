@@ -1,1 +1,0 @@
-// Datasets: The `Dataset` protocol and data set readers.

@@ -1,0 +1,54 @@
+/// The shape of one sample's features.
+///
+/// Images are stored channel-major (C x H x W, row-major within a channel), the layout
+/// of NumPy/PyTorch `NCHW` arrays with the batch axis removed; a plain feature vector
+/// has no spatial structure.
+public enum FeatureShape: Sendable, Hashable, CustomStringConvertible {
+    /// A feature vector of the given length.
+    case vector(Int)
+    /// An image with `channels` planes of `height` x `width` pixels.
+    case image(channels: Int, height: Int, width: Int)
+
+    /// Number of scalar features per sample (`d`).
+    public var count: Int {
+        switch self {
+        case let .vector(d): return d
+        case let .image(c, h, w): return c * h * w
+        }
+    }
+
+    /// Whether the shape has spatial structure.
+    public var isImage: Bool {
+        if case .image = self { return true }
+        return false
+    }
+
+    /// Number of channels (1 for a plain vector).
+    public var channels: Int {
+        if case let .image(c, _, _) = self { return c }
+        return 1
+    }
+
+    /// Checks that every extent is positive.
+    public func validate() throws {
+        switch self {
+        case let .vector(d):
+            guard d > 0 else { throw DatasetError.invalidArgument("a feature vector needs a positive length, got \(d)") }
+        case let .image(c, h, w):
+            guard c > 0, h > 0, w > 0 else {
+                throw DatasetError.invalidArgument("an image needs positive channels, height and width, got \(c)x\(h)x\(w)")
+            }
+            let (_, overflow) = c.multipliedReportingOverflow(by: h * w)
+            guard !overflow, h <= Int(Int32.max), w <= Int(Int32.max) else {
+                throw DatasetError.invalidArgument("image shape \(c)x\(h)x\(w) is too large")
+            }
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case let .vector(d): return "\(d)"
+        case let .image(c, h, w): return "\(c)x\(h)x\(w)"
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// NumPyFiles: NumPy `.npy` / `.npz` arrays.

@@ -1,1 +1,0 @@
-// OptimalTransport: Exact, entropic and Gaussian optimal transport.

@@ -1,0 +1,47 @@
+import MeasureKernels
+import OptimalTransport
+
+/// Gaussian kernel on the Bures-Wasserstein distance between class Gaussians,
+/// `K(mu, nu) = exp(-BW^2(mu, nu) / (2h))`.
+public struct GaussianBW: BuresWassersteinKernel {
+    /// Bandwidth `h > 0`.
+    public let bandwidth: Double
+    public let ridge: Double
+
+    /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and `ridge > 0`,
+    ///   both finite.
+    public init(bandwidth: Double, ridge: Double = GaussianSummary.defaultRidge) throws {
+        guard bandwidth > 0, bandwidth.isFinite else {
+            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
+        }
+        guard ridge > 0, ridge.isFinite else {
+            throw KernelError.invalidParameter("ridge must be positive and finite, got \(ridge)")
+        }
+        self.bandwidth = bandwidth
+        self.ridge = ridge
+    }
+
+    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.gaussian(s, bandwidth: bandwidth) }
+}
+
+/// Riesz kernel on the Bures-Wasserstein distance between class Gaussians,
+/// `K(mu, nu) = -BW^r(mu, nu)`, `r` in `(0, 2]`.
+public struct RieszBW: BuresWassersteinKernel {
+    /// Exponent `r` in `(0, 2]`.
+    public let exponent: Double
+    public let ridge: Double
+
+    /// - Throws: `KernelError.invalidParameter` unless `0 < exponent <= 2` and `ridge > 0`.
+    public init(exponent: Double = 1, ridge: Double = GaussianSummary.defaultRidge) throws {
+        guard exponent > 0, exponent <= 2 else {
+            throw KernelError.invalidParameter("Riesz exponent must lie in (0, 2], got \(exponent)")
+        }
+        guard ridge > 0, ridge.isFinite else {
+            throw KernelError.invalidParameter("ridge must be positive and finite, got \(ridge)")
+        }
+        self.exponent = exponent
+        self.ridge = ridge
+    }
+
+    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.riesz(s, exponent: exponent) }
+}

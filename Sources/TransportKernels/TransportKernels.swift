@@ -1,1 +1,0 @@
-// TransportKernels: Kernels between classes on exact W2 and Bures-Wasserstein distances.

@@ -1,6 +1,0 @@
-import XCTest
-import NumPyFiles
-
-final class NumPyFilesSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}
