@@ -84,21 +84,12 @@ enum POTReference {
         }
         print(' '.join('%s=%r' % kv for kv in out.items()))
         """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
+        guard let output = runPython(script) else {
             print("POT comparison unavailable (python3 with POT not found: pip install pot)")
             return nil
         }
         var result = [String: Double]()
-        for pair in String(decoding: data, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
             let parts = pair.split(separator: "=")
             if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
         }
