@@ -37,7 +37,7 @@ extension LabeledSamples {
     }
 
     /// A k-shot subset: `k` samples per class drawn without replacement (same as
-    /// ``drawing(perClass:using:)``, named after the few-shot protocol of the transfer
+    /// ``drawing(perClass:allowingFewer:using:)``, named after the few-shot protocol of the transfer
     /// experiments).
     public func kShot(_ k: Int, using generator: inout some RandomNumberGenerator) throws -> LabeledSamples {
         try drawing(perClass: k, using: &generator)
