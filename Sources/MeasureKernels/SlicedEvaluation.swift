@@ -100,10 +100,32 @@ enum SlicedEvaluation {
                 }
             }
             var projectedGradient = Matrix(rows: L, columns: me.count)
+            // Uniform measures with the exact estimator: every pair's gradient is summed at
+            // sorted positions (contiguous, vectorised), then mapped to the points once per
+            // direction. Otherwise each pair scatters through the sort order.
+            let sortedAccumulation = percentileCount == 0 && me.weights == nil
+                && terms.allSatisfy { projected[$0.1]!.weights == nil }
             projectedGradient.withUnsafeMutableBufferPointer { g in
                 let g = g
                 Parallel.forEach(chunks: chunks) { chunk in
                     let lo = chunk * directionChunk, hi = min(L, lo + directionChunk)
+                    if sortedAccumulation {
+                        var buffer = [Float](repeating: 0, count: me.count)
+                        buffer.withUnsafeMutableBufferPointer { acc in
+                            for l in lo..<hi {
+                                for k in 0..<me.count { acc[k] = 0 }
+                                for (_, other, coefficient) in terms where coefficient != 0 {
+                                    accumulateSorted(me, projected[other]!, direction: l, cost: cost,
+                                                     into: acc.baseAddress!, scale: coefficient)
+                                }
+                                me.order.withUnsafeBufferPointer { order in
+                                    let row = g.baseAddress! + l * me.count, o = order.baseAddress! + l * me.count
+                                    for k in 0..<me.count { row[Int(o[k])] = acc[k] }
+                                }
+                            }
+                        }
+                        return
+                    }
                     levels.withUnsafeBufferPointer { u in
                         for (_, other, coefficient) in terms where coefficient != 0 {
                             let them = projected[other]!
@@ -179,6 +201,25 @@ enum SlicedEvaluation {
                                                            cost: cost, gradient: gradient, scale: scale)
                             }
                         }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Adds `scale` times the gradient of the slice transport from `a` to `b` along
+    /// direction `l` at `a`'s sorted positions (uniform weights, exact estimator).
+    @inline(__always)
+    static func accumulateSorted(_ a: Projected, _ b: Projected, direction l: Int, cost: SliceCost,
+                                 into sortedGradient: UnsafeMutablePointer<Float>, scale: Float) {
+        a.sorted.withUnsafeBufferPointer { sa in
+            b.sorted.withUnsafeBufferPointer { sb in
+                a.order.withUnsafeBufferPointer { oa in
+                    b.order.withUnsafeBufferPointer { ob in
+                        OneDimensionalOT.accumulateSortedGradient(
+                            SortedSample(values: sa.baseAddress! + l * a.count, order: oa.baseAddress! + l * a.count, count: a.count, weights: nil),
+                            SortedSample(values: sb.baseAddress! + l * b.count, order: ob.baseAddress! + l * b.count, count: b.count, weights: nil),
+                            cost: cost, into: sortedGradient, scale: scale)
                     }
                 }
             }

@@ -21,6 +21,9 @@ enum Benchmark {
             .option("repeats", value: "n", help: "Timed runs per measurement (median reported).", default: "7"),
             .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, rings, scaling, transport.",
                       choices: ["step", "gemm", "sort", "rings", "scaling", "transport"]),
+            .repeated("shape", value: "letter", help: "With the step group: only these shapes (a, b, c, d).",
+                      choices: ["a", "b", "c", "d"]),
+            .option("threads", value: "n", help: "Worker threads (default: all cores)."),
             .flag("numpy", help: "Also time numpy matmul (python3) on the GEMM shapes and report the ratio."),
             .option("csv", value: "file", help: "Write the table as CSV."),
             .option("json", value: "file", help: "Write the table as JSON."),
@@ -32,11 +35,13 @@ enum Benchmark {
         #else
         let repeats = try arguments.int("repeats", min: 1)
         let only = Set(try arguments.strings("only"))
+        if let threads = try arguments.optionalInt("threads", min: 1) { Parallel.threads = threads }
+        let shapes = Set(try arguments.strings("shape"))
         func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
         var rows = [Row]()
         let threads = Parallel.threads
         print("wow-bench: \(threads) threads, FMA micro-kernel: \(gemmUsesFMA ? "yes" : "no"), repeats \(repeats)")
-        if wants("step") { rows += try StepBenchmarks.run(repeats: repeats) }
+        if wants("step") { rows += try StepBenchmarks.run(repeats: repeats, shapes: shapes) }
         if wants("gemm") { rows += try GEMMBenchmarks.run(repeats: repeats, numpy: try arguments.flag("numpy")) }
         if wants("sort") { rows += SortBenchmarks.run(repeats: repeats) }
         if wants("rings") { rows += try StepBenchmarks.rings(repeats: max(1, repeats / 3)) }

@@ -35,9 +35,10 @@ enum StepBenchmarks {
 
     static func describe(_ s: Shape) -> String { "(\(s.classes),\(s.n),\(s.d)) vs (\(s.classes),\(s.m),\(s.d)), L=500" }
 
-    static func run(repeats: Int) throws -> [Row] {
+    /// - Parameter letters: the shapes to run (`a`...`d`); empty means all.
+    static func run(repeats: Int, shapes letters: Set<String> = []) throws -> [Row] {
         var rows = [Row]()
-        for shape in shapes {
+        for shape in shapes where letters.isEmpty || letters.contains(String(shape.label.prefix(1))) {
             for (name, kernel) in [("riesz", AnyMeasureKernel(try RieszSW())), ("gaussian", AnyMeasureKernel(try GaussianSW(bandwidth: 0.1)))] {
                 let ms = try measure(shape, kernel: kernel, repeats: repeats)
                 var extra = ["kernel": name]
