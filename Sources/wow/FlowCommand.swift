@@ -5,11 +5,16 @@ import WassersteinFlows
 /// `wow flow`: flows any labeled dataset (a named data set, CSV, NPZ or NPY) toward another.
 enum FlowCommand {
     enum IntegratorChoice: String, CaseIterable { case euler, momentum }
+    enum Method: String, CaseIterable { case mmd, otdd, product }
 
     static let spec = CommandSpec(
         "flow",
         abstract: "Flow a labeled dataset toward a target dataset.",
-        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd (a header line is optional). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features, labels; same classes as the source) and DIR/loss.csv (step,loss).",
+        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd (a header line is optional). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features, labels; same classes as the source) and DIR/loss.csv (step,loss). "
+            + "Methods: mmd = the WoW flow of 1/2 MMD^2 with a sliced kernel between classes; "
+            + "otdd = the OTDD flow (Alvarez-Melis & Fusi 2021): every sample carries its class's Gaussian after PCA to --components dimensions and descends the OT cost with ground cost |x - x'|^2 + BW^2 (AdamW, Sinkhorn with epsilon 0.05 * mean cost unless --exact); "
+            + "product = the product-space MMD flow (Hua et al. 2023): Gaussian product kernel exp(-|dx|^2/200) exp(-|dm|^2/100) exp(-|dSigma|^2/2000), noise injection, heavy ball on x and m, Bures-Wasserstein exponential map on Sigma. "
+            + "otdd and product relabel the flowed samples by OT between the target class Gaussians and the samples (cost BW) and clip image features to [0, 1].",
         options: [
             .option("source", value: "data", help: "Dataset to flow.", required: true),
             .option("target", value: "data", help: "Target dataset.", required: true),
@@ -17,20 +22,27 @@ enum FlowCommand {
             .option("target-labels", value: "file", help: "Labels (.npy) of an .npy target."),
             .option("per-class", value: "n", help: "Draw n source samples per class (seeded; default: all)."),
             .option("target-per-class", value: "n", help: "Draw n target samples per class (seeded; default: all)."),
+            .choice("method", as: Method.self, value: "name", help: "mmd (the WoW flow), otdd or product (the baselines).", default: .mmd),
         ] + KernelOptions.specs + [
-            .choice("integrator", as: IntegratorChoice.self, value: "name", help: "Explicit Euler or heavy-ball momentum.", default: .euler),
+            .choice("integrator", as: IntegratorChoice.self, value: "name", help: "mmd: explicit Euler or heavy-ball momentum.", default: .euler),
             .option("steps", value: "n", help: "Number of steps (>= 0).", default: "500"),
-            .option("lr", value: "tau", help: "Step size (> 0).", default: "0.1"),
-            .option("momentum", value: "m", help: "Momentum in [0, 1) for --integrator momentum.", default: "0.9"),
+            .option("lr", value: "tau", help: "Step size (> 0); default 0.1 (mmd), 0.001 (otdd, AdamW), 1 (product)."),
+            .option("momentum", value: "m", help: "Momentum in [0, 1) for --integrator momentum and --method product.", default: "0.9"),
+            .option("components", value: "k", help: "otdd, product: PCA dimensions of the Gaussian label embedding.", default: "2"),
+            .option("sinkhorn", value: "eps", help: "otdd: epsilon of the entropic outer problem, relative to the mean cost.", default: "0.05"),
+            .flag("exact", help: "otdd: solve the outer problem exactly (network simplex) instead of by Sinkhorn."),
+            .option("noise", value: "s", help: "product: standard deviation of the injected noise (>= 0).", default: "0.01"),
             .option("target-batch", value: "k", help: "Random points per target class per step (default: all)."),
             .option("seed", value: "s", help: "Seed of every random choice.", default: "0"),
             .option("out", value: "dir", help: "Output directory.", required: true),
         ])
 
     static func run(_ arguments: ParsedArguments) throws {
+        let method = try arguments.choice("method", as: Method.self)
+        if method != .mmd { return try runBaseline(arguments, method: method) }
         let kernel = try KernelOptions.kernel(arguments)
         let steps = try arguments.int("steps", min: 0)
-        let learningRate = Float(try arguments.double("lr", greaterThan: 0))
+        let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 0.1)
         let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
         let batch = try arguments.optionalInt("target-batch", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
@@ -72,5 +84,62 @@ enum FlowCommand {
     static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
         try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
         try LabeledSamples(state, featureShape: shape).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
+    }
+}
+
+extension FlowCommand {
+    /// `--method otdd|product`: embeds both datasets (PCA + class Gaussians), runs the
+    /// baseline with the same `Flow` driver, labels the result by OT against the target
+    /// class Gaussians and writes it like the WoW flow.
+    static func runBaseline(_ arguments: ParsedArguments, method: Method) throws {
+        if arguments.isGiven("target-batch") {
+            throw ArgumentError.invalidValue(option: "--method", value: method.rawValue, expected: "mmd when --target-batch is given")
+        }
+        let steps = try arguments.int("steps", min: 0)
+        let components = try arguments.int("components", min: 1)
+        let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
+        let out = URL(fileURLWithPath: try arguments.string("out"))
+        var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
+        let (source, sourceSamples) = try DataArguments.dataset(try arguments.string("source"), labels: try arguments.optionalString("source-labels"),
+                                                                perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
+        let (target, _) = try DataArguments.dataset(try arguments.string("target"), labels: try arguments.optionalString("target-labels"),
+                                                    perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
+        guard source.dimension == target.dimension else {
+            throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
+        }
+        let problem = try ProductSpaceProblem(source: source, target: target, components: components)
+        // Pixels are clipped to [0, 1] as in the reference; other features are left alone.
+        let clipping: ClosedRange<Float>? = sourceSamples.featureShape.isImage ? 0...1 : nil
+        var rng = SeededGenerator(seed: seed)
+        let result: FlowResult<GaussianLabeledSamples>
+        do {
+            switch method {
+            case .otdd:
+                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 1e-3)
+                let outer: OTDD.OuterSolver = try arguments.flag("exact")
+                    ? .exact()
+                    : .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(try arguments.double("sinkhorn", greaterThan: 0)), tolerance: 1e-6))
+                var flow = Flow(functional: OTDDObjective(target: problem.target, outerSolver: outer),
+                                integrator: try AdamWStep<GaussianLabeledSamples>(learningRate: learningRate), steps: steps)
+                result = try flow.run(from: problem.source, observer: ProgressBar(), using: &rng)
+            case .product:
+                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 1)
+                let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
+                let mmd = try ProductSpaceMMD(target: problem.target, noiseLevel: try arguments.double("noise", min: 0))
+                var flow = Flow(functional: mmd, integrator: try ProductSpaceMomentum(learningRate: learningRate, momentum: momentum), steps: steps)
+                result = try flow.run(from: problem.source, observer: ProgressBar(), using: &rng)
+            case .mmd:
+                preconditionFailure("the WoW MMD flow is run by FlowCommand.run")
+            }
+        } catch let divergence as FlowDivergence<GaussianLabeledSamples> {
+            try writeLosses(divergence.partial.losses, to: out.appendingPathComponent("loss.csv"))
+            throw divergence
+        }
+        let flowed = try problem.labeledDataset(result.state, clippingTo: clipping)
+        try writeFlowed(flowed, shape: sourceSamples.featureShape, to: out)
+        try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
+        print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
+        print("labelled by OT to the target classes: " + zip(flowed.labels, flowed.classes).map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))
+        print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
     }
 }

@@ -4,6 +4,7 @@ import ArgumentParsing
 CommandLineTool.main(root: WowCommand.spec, handlers: [
     "rings": RingsCommand.run,
     "flow": FlowCommand.run,
+    "distance": DistanceCommand.run,
     "data list": DataCommand.list,
     "data fetch": DataCommand.fetch,
     "data show": DataCommand.show,

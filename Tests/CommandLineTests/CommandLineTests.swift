@@ -196,3 +196,106 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(unknown.stderr.contains("unknown data set 'fashion-mnst'"), unknown.stderr)
     }
 }
+
+extension CommandLineTests {
+    /// Two tiny labeled datasets with hand-computable distances: the target is the source
+    /// moved by (0, 1).
+    func writeDistanceFixtures() throws -> (source: String, target: String, wide: String) {
+        let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
+        let wide = dir.appendingPathComponent("wide.csv")
+        try "class,a,b\n0,0,0\n1,1,0\n".write(to: source, atomically: true, encoding: .utf8)
+        try "class,a,b\n0,0,1\n1,1,1\n".write(to: target, atomically: true, encoding: .utf8)
+        try "0,0,0,0\n1,1,1,1\n".write(to: wide, atomically: true, encoding: .utf8)
+        return (source.path, target.path, wide.path)
+    }
+
+    func distance(_ arguments: String...) throws -> Double {
+        let run = try wow(["distance"] + arguments, environment: [:])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        return try XCTUnwrap(Double(run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), run.stdout)
+    }
+
+    func testDistanceCommandPrintsEveryMetric() throws {
+        let (s, t, _) = try writeDistanceFixtures()
+        // Pooled clouds {(0,0), (1,0)} and {(0,1), (1,1)}: W_2^2 = 1, BW^2 = |(0, 1)|^2 = 1,
+        // SW_2^2 = mean over directions of theta_y^2 = 1/2 (up to the L = 500 draws).
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "w2"), 1, accuracy: 1e-6)
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "bw"), 1, accuracy: 1e-6)
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "sw"), 0.5, accuracy: 0.1)
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "sw", "--seed", "3"),
+                       try distance("--source", s, "--target", t, "--metric", "sw", "--seed", "3"))
+        // Classes {0,0} vs {0,1} cost 1 and are matched: WW_2^2 = 1. OTDD: each sample goes
+        // to its moved copy, |dx|^2 + W_2^2(classes) = 1 + 1.
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "wow"), 1, accuracy: 1e-6)
+        XCTAssertEqual(try distance("--source", s, "--target", t), 2, accuracy: 1e-6)
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--metric", "otdd", "--exact"), 2, accuracy: 1e-6)
+        XCTAssertEqual(try distance("--source", s, "--target", s, "--metric", "otdd"), 0)
+        XCTAssertEqual(try distance("--source", s, "--target", t, "--label-distance", "gaussian"), 2, accuracy: 1e-6)
+        let entropic = try distance("--source", s, "--target", t, "--sinkhorn", "0.05")
+        XCTAssertGreaterThanOrEqual(entropic, 2 - 1e-9)
+        XCTAssertLessThan(entropic, 2.5)
+        XCTAssertGreaterThan(try distance("--source", s, "--target", s, "--sinkhorn", "0.5"), 0, "entropic self-distance")
+    }
+
+    func testDistanceCommandHelpAndErrors() throws {
+        let help = try wow("distance", "--help")
+        XCTAssertEqual(help.status, 0)
+        for text in ["sw|w2|bw|wow|otdd", "--exact", "--sinkhorn", "SQUARED", "--per-class", "--label-distance", "OTDD(D, D) = 0"] {
+            XCTAssertTrue(help.stdout.contains(text), "distance --help lacks \(text)")
+        }
+        XCTAssertTrue(try wow("--help").stdout.contains("distance"))
+        let (s, t, wide) = try writeDistanceFixtures()
+        let both = try wow("distance", "--source", s, "--target", t, "--exact", "--sinkhorn", "0.1")
+        XCTAssertEqual(both.status, 64)
+        XCTAssertTrue(both.stderr.contains("without --exact"), both.stderr)
+        let notOTDD = try wow("distance", "--source", s, "--target", t, "--metric", "w2", "--sinkhorn", "0.1")
+        XCTAssertEqual(notOTDD.status, 64)
+        XCTAssertTrue(notOTDD.stderr.contains("--metric expects otdd"), notOTDD.stderr)
+        let badEpsilon = try wow("distance", "--source", s, "--target", t, "--sinkhorn", "0")
+        XCTAssertEqual(badEpsilon.status, 64)
+        XCTAssertTrue(badEpsilon.stderr.contains("--sinkhorn"), badEpsilon.stderr)
+        let metric = try wow("distance", "--source", s, "--target", t, "--metric", "kl")
+        XCTAssertEqual(metric.status, 64)
+        XCTAssertTrue(metric.stderr.contains("sw|w2|bw|wow|otdd"), metric.stderr)
+        let pca = try wow("distance", "--source", s, "--target", t, "--pca", "1")
+        XCTAssertEqual(pca.status, 64)
+        XCTAssertTrue(pca.stderr.contains("gaussian when --pca"), pca.stderr)
+        let mismatch = try wow("distance", "--source", s, "--target", wide)
+        XCTAssertEqual(mismatch.status, 1)
+        XCTAssertTrue(mismatch.stderr.contains("dimensions: 2 and 3"), mismatch.stderr)
+    }
+
+    func testFlowRunsTheOTDDAndProductBaselines() throws {
+        let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
+        try "class,a,b,c\n0,0,0,0\n0,0.2,0.1,0\n0,0.1,0.3,0.1\n1,1,1,1\n1,1.2,0.9,1\n1,0.9,1.1,1.2\n".write(to: source, atomically: true, encoding: .utf8)
+        try "0,2,0,0\n0,2.2,0.1,0\n0,2.1,0.2,0.3\n1,0,2,1\n1,0.2,2.1,1\n1,0.1,1.9,1.2\n".write(to: target, atomically: true, encoding: .utf8)
+        for method in ["otdd", "product"] {
+            let out = dir.appendingPathComponent(method)
+            let run = try wow("flow", "--method", method, "--source", source.path, "--target", target.path, "--steps", "5", "--lr", "0.05",
+                              "--out", out.path)
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains("labelled by OT to the target classes"), run.stdout)
+            let flowed = try String(contentsOf: out.appendingPathComponent("flowed.csv"), encoding: .utf8)
+            XCTAssertEqual(flowed.split(separator: "\n").count, 7, flowed)
+            let loss = try String(contentsOf: out.appendingPathComponent("loss.csv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(loss.count, 7)
+            let values = loss.dropFirst().map { Double($0.split(separator: ",")[1])! }
+            XCTAssertLessThan(values.last!, values.first!, "\(method) loss did not decrease: \(values)")
+        }
+        let exact = try wow("flow", "--method", "otdd", "--exact", "--source", source.path, "--target", target.path, "--steps", "2",
+                            "--out", dir.appendingPathComponent("exact").path)
+        XCTAssertEqual(exact.status, 0, exact.stderr)
+        let help = try wow("flow", "--help")
+        XCTAssertTrue(help.stdout.contains("mmd|otdd|product"), help.stdout)
+        let batch = try wow("flow", "--method", "otdd", "--target-batch", "2", "--source", source.path, "--target", target.path,
+                            "--out", dir.path)
+        XCTAssertEqual(batch.status, 64)
+        XCTAssertTrue(batch.stderr.contains("--method expects mmd"), batch.stderr)
+        let components = try wow("flow", "--method", "product", "--components", "4", "--source", source.path, "--target", target.path,
+                                 "--out", dir.path)
+        XCTAssertEqual(components.status, 1)
+        XCTAssertTrue(components.stderr.contains("PCA components"), components.stderr)
+    }
+}

@@ -1,1 +1,0 @@
-// Baselines: OTDD flow, product-space MMD flow.

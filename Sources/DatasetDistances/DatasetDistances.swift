@@ -1,1 +1,0 @@
-// DatasetDistances: WoW distance, OTDD, label assignment.

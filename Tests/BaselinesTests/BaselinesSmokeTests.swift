@@ -1,6 +1,0 @@
-import XCTest
-import WassersteinFlows
-
-final class BaselinesSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

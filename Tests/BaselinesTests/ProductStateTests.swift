@@ -1,0 +1,134 @@
+import XCTest
+import FlowLaws
+import WassersteinFlows
+
+final class ProductStateTests: XCTestCase {
+    func testEveryIntegratorPassesTheLawsOnTheProductState() throws {
+        let state = try Fixture.productState(n: 4, d: 3, seed: 31)
+        let zero = GaussianLabeledTangent(zerosLike: state)
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! ProductSpaceMomentum(learningRate: 1, momentum: 0.9) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<GaussianLabeledSamples>(learningRate: 1e-3, weightDecay: 0) }, state: state, zero: zero), [])
+        let dataset = try Fixture.dataset(sizes: [3, 2], d: 2, seed: 32)
+        XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<LabeledDataset>(learningRate: 0.1, weightDecay: 0) }, state: dataset,
+                                           zero: ParticleField(zerosLike: dataset)), [])
+    }
+
+    func testDecoupledWeightDecayShrinksTheStateWithoutAGradient() throws {
+        // The one intended exception to the integrator law: x <- (1 - lr wd) x, and
+        // Sigma <- (1 - lr wd / 2)^2 Sigma (lr and wd are Float parameters).
+        let state = try Fixture.productState(n: 3, d: 2, seed: 33)
+        var moved = state
+        var adamw = try AdamWStep<GaussianLabeledSamples>(learningRate: 0.1, weightDecay: 0.5)
+        adamw.step(&moved, gradient: GaussianLabeledTangent(zerosLike: state))
+        let shrink = 1 - Double(Float(0.1)) * Double(Float(0.5))
+        for (x, y) in zip(moved.features.storage, state.features.storage) { XCTAssertEqual(Double(x), shrink * Double(y), accuracy: 1e-6) }
+        for (x, y) in zip(moved.means, state.means) { XCTAssertEqual(x, shrink * y, accuracy: 1e-12) }
+        let half = 1 - (1 - shrink) / 2
+        for (x, y) in zip(moved.covariances, state.covariances) { XCTAssertEqual(x, half * half * y, accuracy: 1e-12) }
+    }
+
+    func testAdamWMatchesTheOptaxRecurrenceOnAFlatState() throws {
+        // x0 = 1, gradients 1, 2, -1, lr 0.1, wd 0.01, optax defaults; the recurrence
+        // written out independently here.
+        var state = try LabeledDataset(classes: [EmpiricalMeasure([[1]])])
+        var adamw = try AdamWStep<LabeledDataset>(learningRate: 0.1, weightDecay: 0.01)
+        var x = 1.0, m = 0.0, v = 0.0
+        for (t, g) in [1.0, 2.0, -1.0].enumerated() {
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g * g
+            let u = (m / (1 - pow(0.9, Double(t + 1)))) / ((v / (1 - pow(0.999, Double(t + 1)))).squareRoot() + 1e-8)
+            x -= 0.1 * (u + 0.01 * x)
+            adamw.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: Float(g))]))
+            XCTAssertEqual(Double(state.classes[0].points[0, 0]), x, accuracy: 1e-6)
+        }
+        XCTAssertEqual(adamw.stepCount, 3)
+        XCTAssertThrowsError(try AdamWStep<LabeledDataset>(learningRate: 0)) { XCTAssertTrue($0 is IntegratorError) }
+        XCTAssertThrowsError(try AdamWStep<LabeledDataset>(beta1: 1)) { XCTAssertTrue($0 is IntegratorError) }
+    }
+
+    func testMoveIsTheBuresWassersteinExponentialMap() throws {
+        var state = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1), means: [0, 0], covariances: [2, 0.5, 0.5, 1],
+                                               labelDimension: 2, labels: [0])
+        let v = [0.1, -0.2, -0.2, 0.3]
+        state.move(along: GaussianLabeledTangent(features: Matrix(rows: 1, columns: 1, repeating: 0.5), means: [1, -1], covariances: v))
+        // (I + V) S (I + V) with I + V = [[1.1, -0.2], [-0.2, 1.3]]:
+        // S (I + V) = [[2.1, 0.25], [0.35, 1.2]], then (I + V) * that = [[2.24, 0.035], [0.035, 1.51]].
+        XCTAssertEqual(state.covariances[0], 2.24, accuracy: 1e-12)
+        XCTAssertEqual(state.covariances[1], 0.035, accuracy: 1e-12)
+        XCTAssertEqual(state.covariances[2], 0.035, accuracy: 1e-12)
+        XCTAssertEqual(state.covariances[3], 1.51, accuracy: 1e-12)
+        XCTAssertEqual(state.means, [1, -1])
+        XCTAssertEqual(state.features[0, 0], 0.5)
+    }
+
+    func testAGeodesicStepOfHalfLandsOnTheTarget() throws {
+        // For one source and one target sample, F = |x - x'|^2 + BW^2: the gradient is
+        // (2 (x - x'), 2 (m - m'), I - T), and exp(-1/2 grad_R F) is exactly the target
+        // (x - (x - x') = x', m' likewise, (I - (I - T)) S (I - (I - T)) = T S T = S').
+        let source = try Fixture.productState(n: 1, d: 3, seed: 34), target = try Fixture.productState(n: 1, d: 3, shift: 1, seed: 35)
+        let objective = OTDDObjective(target: target)
+        var state = source
+        var rng = SeededGenerator(seed: 0)
+        var step = GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5)
+        step.step(&state, gradient: try objective.valueAndGradient(at: state, using: &rng).gradient)
+        for (x, y) in zip(state.features.storage, target.features.storage) { XCTAssertEqual(x, y, accuracy: 1e-5) }
+        for (x, y) in zip(state.means, target.means) { XCTAssertEqual(x, y, accuracy: 1e-12) }
+        for (x, y) in zip(state.covariances, target.covariances) { XCTAssertEqual(x, y, accuracy: 1e-10) }
+        XCTAssertEqual(try objective.valueAndGradient(at: state, using: &rng).value, 0, accuracy: 1e-9)
+    }
+
+    func testStatesRefuseBadInput() throws {
+        assertThrows(BaselineError.empty("the sample features"),
+                     try GaussianLabeledSamples(features: Matrix(rows: 0, columns: 2), means: [], covariances: [], labelDimension: 2, labels: []))
+        assertThrows(BaselineError.dimensionMismatch(expected: 2, found: 3, context: "mean entries for 1 samples in 2 dimensions"),
+                     try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 2), means: [0, 0, 0], covariances: [1, 0, 0, 1],
+                                                labelDimension: 2, labels: [0]))
+        XCTAssertThrowsError(try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 2), means: [0, 0], covariances: [1, 2, 2, 1],
+                                                        labelDimension: 2, labels: [0])) { error in
+            guard case let BaselineError.notPositiveDefinite(sample, smallest) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(sample, 0)
+            XCTAssertEqual(smallest, -1, accuracy: 1e-12)
+        }
+        XCTAssertThrowsError(try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 2), means: [0, 0], covariances: [1, 0.5, 0, 1],
+                                                        labelDimension: 2, labels: [0])) { XCTAssertTrue($0 is BaselineError) }
+        let a = try Fixture.productState(n: 3, d: 2, seed: 36), b = try Fixture.productState(n: 3, d: 4, seed: 37)
+        var rng = SeededGenerator(seed: 0)
+        XCTAssertThrowsError(try OTDDObjective(target: b).valueAndGradient(at: a, using: &rng)) { error in
+            guard case BaselineError.dimensionMismatch(4, 2, _) = error else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try ProductSpaceMMD(target: b, featureBandwidth: 0)) { XCTAssertTrue($0 is BaselineError) }
+        XCTAssertThrowsError(try ProductSpaceMMD(target: b, noiseLevel: -1)) { XCTAssertTrue($0 is BaselineError) }
+        XCTAssertThrowsError(try ProductSpaceMomentum(learningRate: 1, momentum: 1)) { XCTAssertTrue($0 is IntegratorError) }
+        let small = try Fixture.dataset(sizes: [3, 3], d: 2, seed: 38), wide = try Fixture.dataset(sizes: [3], d: 3, seed: 39)
+        XCTAssertThrowsError(try ProductSpaceProblem(source: small, target: small, components: 3)) { XCTAssertTrue($0 is BaselineError) }
+        XCTAssertThrowsError(try ProductSpaceProblem(source: small, target: wide)) { XCTAssertTrue($0 is BaselineError) }
+    }
+
+    func testEmbeddingGivesEverySampleItsClassGaussianAndLabellingRecoversTheClasses() throws {
+        let source = try Fixture.dataset(sizes: [12, 9, 10], d: 5, separation: 1.5, seed: 40)
+        let target = try Fixture.dataset(sizes: [8, 11, 10], d: 5, separation: 1.5, scale: 0.6, seed: 41)
+        let problem = try ProductSpaceProblem(source: source, target: target)
+        XCTAssertEqual(problem.source.count, 31)
+        XCTAssertEqual(problem.source.labelDimension, 2)
+        for i in 0..<problem.target.count {
+            let c = problem.target.labels[i]
+            XCTAssertEqual(problem.target.mean(i), problem.targetClasses[c].mean)
+            XCTAssertEqual(problem.target.covariance(i), problem.targetClasses[c].covariance)
+        }
+        // The Gaussians are the fits of the projected class points.
+        let projected = try problem.embedding.principalComponents.project(target.classes[1].points)
+        let fit = try GaussianSummary(fitting: EmpiricalMeasure(points: projected))
+        XCTAssertLessThan(fit.covariance.maximumDifference(from: problem.targetClasses[1].covariance), 1e-6)
+        // Every target sample sits exactly on its class Gaussian: labelling the target
+        // itself returns its classes, and the labelled dataset has the target's classes.
+        let assignment = try problem.assignLabels(problem.target)
+        XCTAssertEqual(assignment.labels, problem.target.labels)
+        let labelled = try problem.labeledDataset(problem.target, clippingTo: nil)
+        XCTAssertEqual(labelled.labels, target.labels)
+        XCTAssertEqual(labelled.classes.map(\.points), target.classes.map(\.points))
+        let clipped = try problem.labeledDataset(problem.target)
+        XCTAssertTrue(clipped.classes.allSatisfy { $0.points.storage.allSatisfy { (0...1).contains($0) } })
+    }
+}
