@@ -173,8 +173,17 @@ public struct SymmetricEigendecomposition: Sendable {
     static func diagonalize(_ t: inout [Double], _ e: inout [Double], _ qt: inout [Double], _ d: Int) throws {
         guard d > 1 else { return }
         let ulp = Double.ulpOfOne
+        // Besides the usual relative test, an off-diagonal entry below ulp * |T| is
+        // negligible: a cluster of eigenvalues near zero (a rank-deficient covariance)
+        // otherwise keeps rounding noise of size ulp * |T| that never meets a test
+        // relative to its own tiny diagonal, and the iteration stalls. The eigenvalues
+        // stay accurate to ulp * |A|, as documented.
+        var norm = 0.0
+        for k in 0..<d { norm = max(norm, abs(t[k]) + (k < d - 1 ? abs(e[k]) : 0) + (k > 0 ? abs(e[k - 1]) : 0)) }
+        let absoluteFloor = ulp * norm
         @inline(__always) func negligible(_ k: Int) -> Bool {
-            abs(e[k]) <= ulp * (abs(t[k]) + abs(t[k + 1])) || abs(e[k]) < Double.leastNormalMagnitude
+            abs(e[k]) <= ulp * (abs(t[k]) + abs(t[k + 1])) || abs(e[k]) <= absoluteFloor
+                || abs(e[k]) < Double.leastNormalMagnitude
         }
         var hi = d - 1
         var steps = 0
