@@ -7,7 +7,8 @@ enum WowCommand {
         "wow",
         abstract: "Wasserstein-over-Wasserstein gradient flows of labeled datasets.",
         discussion: "Flows a labeled dataset (a distribution over its classes) toward a target by minimising 1/2 MMD^2 with a kernel between classes built on sliced-Wasserstein distances. See README.md.",
-        subcommands: [RingsCommand.spec, FlowCommand.spec, DistanceCommand.spec, DataCommand.spec])
+        subcommands: [RingsCommand.spec, FlowCommand.spec, DistanceCommand.spec, DataCommand.spec,
+                      TrainCommand.spec, TrainCommand.evalSpec])
 }
 
 /// Kernels selectable on the command line.

@@ -8,4 +8,6 @@ CommandLineTool.main(root: WowCommand.spec, handlers: [
     "data list": DataCommand.list,
     "data fetch": DataCommand.fetch,
     "data show": DataCommand.show,
+    "train": TrainCommand.run,
+    "eval": TrainCommand.evaluate,
 ])

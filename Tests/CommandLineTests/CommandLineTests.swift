@@ -298,4 +298,33 @@ extension CommandLineTests {
         XCTAssertEqual(components.status, 1)
         XCTAssertTrue(components.stderr.contains("PCA components"), components.stderr)
     }
+
+    func testTrainSavesWeightsThatEvalReads() throws {
+        let env = fixtureEnvironment
+        let dir = try temporaryDirectory()
+        let weights = dir.appendingPathComponent("lenet5.weights")
+        let train = try wow(["train", "--arch", "lenet5", "--train", "fashion-mnist:train", "--test", "fashion-mnist:test",
+                             "--epochs", "1", "--batch", "4", "--save", weights.path], environment: env)
+        XCTAssertEqual(train.status, 0, train.stderr)
+        XCTAssertTrue(train.stdout.contains("epoch 1/1"), train.stdout)
+        XCTAssertTrue(train.stdout.contains("of 12;"), train.stdout)
+        let eval = try wow(["eval", "--arch", "lenet5", "--weights", weights.path, "--data", "fashion-mnist:test"], environment: env)
+        XCTAssertEqual(eval.status, 0, eval.stderr)
+        // The same weights and data give the accuracy line `train` printed last.
+        let lastLine = { (text: String) in text.split(separator: "\n").last { $0.hasPrefix("test accuracy") }.map(String.init) }
+        XCTAssertEqual(lastLine(eval.stdout), lastLine(train.stdout))
+        let wrongArch = try wow(["eval", "--arch", "cnn", "--weights", weights.path, "--data", "fashion-mnist:test"], environment: env)
+        XCTAssertEqual(wrongArch.status, 1)
+        XCTAssertTrue(wrongArch.stderr.contains("lenet5 weights"), wrongArch.stderr)
+        try Data([1, 2, 3]).write(to: dir.appendingPathComponent("bad.weights"))
+        let corrupt = try wow(["eval", "--arch", "lenet5", "--weights", dir.appendingPathComponent("bad.weights").path,
+                               "--data", "fashion-mnist:test"], environment: env)
+        XCTAssertEqual(corrupt.status, 1)
+        XCTAssertFalse(corrupt.stderr.isEmpty)
+        let vectors = try wow(["train", "--arch", "lenet5", "--train", "rings", "--test", "rings"], environment: env)
+        XCTAssertEqual(vectors.status, 1)
+        XCTAssertTrue(vectors.stderr.contains("--image-shape"), vectors.stderr)
+        let badShape = try wow(["train", "--arch", "lenet5", "--train", "rings", "--test", "rings", "--image-shape", "1x2"], environment: env)
+        XCTAssertEqual(badShape.status, 64)
+    }
 }

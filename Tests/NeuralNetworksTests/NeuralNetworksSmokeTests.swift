@@ -1,6 +1,0 @@
-import XCTest
-import NeuralNetworks
-
-final class NeuralNetworksSmokeTests: XCTestCase {
-    func testModuleLoads() { XCTAssertTrue(true) }
-}

@@ -1,0 +1,83 @@
+import XCTest
+import WoWCompute
+import NeuralNetworks
+
+/// One scalar parameter with a settable gradient.
+struct ScalarModel: ParameterContainer {
+    var p: Parameter
+    init(_ value: Float) { p = Parameter(try! Tensor(shape: [1], storage: [value])) }
+    mutating func visitParameters(_ body: (inout Parameter) throws -> Void) rethrows { try body(&p) }
+    var value: Float { p.value[0] }
+    mutating func setGradient(_ g: Float) { p.gradient[0] = g }
+}
+
+final class OptimizerTests: XCTestCase {
+    func testAdamWMatchesHandComputedSteps() throws {
+        // lr 0.1, betas (0.9, 0.999), eps 1e-8, wd 0.01, p0 = 1, gradients 0.5 then -0.2.
+        // Step 1: p = 1 * (1 - 0.001) = 0.999; m = 0.05; v = 0.00025;
+        //   mhat = 0.5, sqrt(vhat) = 0.5 -> p = 0.999 - 0.1 * 0.5 / (0.5 + 1e-8) = 0.899.
+        // Step 2: p = 0.899 * 0.999 = 0.898101; m = 0.9 * 0.05 + 0.1 * -0.2 = 0.025;
+        //   v = 0.999 * 0.00025 + 0.001 * 0.04 = 0.00028975;
+        //   step = 0.1 / (1 - 0.81) = 0.526315789..., denom = sqrt(v) / sqrt(1 - 0.998001) + 1e-8
+        //   = 0.0170220445 / 0.0447101778 = 0.380719...; p = 0.898101 - 0.526316 * 0.025 / 0.380719.
+        var model = ScalarModel(1)
+        var adam = AdamW(learningRate: 0.1, weightDecay: 0.01)
+        model.setGradient(0.5)
+        try adam.step(&model)
+        XCTAssertEqual(model.value, 0.899, accuracy: 1e-6)
+        model.setGradient(-0.2)
+        try adam.step(&model)
+        let denom = (0.00028975).squareRoot() / (1 - 0.998001).squareRoot() + 1e-8
+        XCTAssertEqual(Double(model.value), 0.898101 - (0.1 / 0.19) * 0.025 / denom, accuracy: 2e-6)
+        XCTAssertEqual(adam.stepCount, 2)
+    }
+
+    func testSGDMomentumWeightDecayAndNesterov() throws {
+        // lr 0.1, momentum 0.9, wd 0.1, p0 = 2, g = 1 twice.
+        // Step 1: d = 1 + 0.2 = 1.2, b = 1.2, p = 2 - 0.12 = 1.88.
+        // Step 2: d = 1 + 0.188 = 1.188, b = 0.9 * 1.2 + 1.188 = 2.268, p = 1.88 - 0.2268 = 1.6532.
+        var model = ScalarModel(2)
+        var sgd = SGD(learningRate: 0.1, momentum: 0.9, weightDecay: 0.1)
+        model.setGradient(1)
+        try sgd.step(&model)
+        XCTAssertEqual(model.value, 1.88, accuracy: 1e-6)
+        try sgd.step(&model)
+        XCTAssertEqual(model.value, 1.6532, accuracy: 1e-6)
+        // Nesterov, no decay: step 1: b = 1, p = 2 - 0.1 * (1 + 0.9) = 1.81;
+        // step 2: b = 1.9, p = 1.81 - 0.1 * (1 + 1.71) = 1.539.
+        var nesterovModel = ScalarModel(2)
+        var nesterov = SGD(learningRate: 0.1, momentum: 0.9, nesterov: true)
+        nesterovModel.setGradient(1)
+        try nesterov.step(&nesterovModel)
+        XCTAssertEqual(nesterovModel.value, 1.81, accuracy: 1e-6)
+        try nesterov.step(&nesterovModel)
+        XCTAssertEqual(nesterovModel.value, 1.539, accuracy: 1e-6)
+        // Plain SGD.
+        var plainModel = ScalarModel(1)
+        var plain = SGD(learningRate: 0.5)
+        plainModel.setGradient(0.25)
+        try plain.step(&plainModel)
+        XCTAssertEqual(plainModel.value, 0.875)
+    }
+
+    func testOptimizersRejectBadSettingsAndChangedModels() throws {
+        var model = ScalarModel(1)
+        var bad = AdamW(learningRate: -1)
+        XCTAssertThrowsError(try bad.step(&model))
+        var badSGD = SGD(learningRate: 0.1, nesterov: true)
+        XCTAssertThrowsError(try badSGD.step(&model))
+        var adam = AdamW()
+        try adam.step(&model)
+        var other = Sequential([])
+        XCTAssertThrowsError(try adam.step(&other))
+    }
+
+    func testSchedules() {
+        XCTAssertEqual(ConstantLearningRate().learningRate(base: 0.1, epoch: 5, epochs: 10), 0.1)
+        let step = StepDecay(milestones: [2, 4], factor: 0.5)
+        XCTAssertEqual([0, 1, 2, 3, 4, 9].map { step.learningRate(base: 1, epoch: $0, epochs: 10) }, [1, 1, 0.5, 0.5, 0.25, 0.25])
+        let cosine = CosineDecay(minimum: 0.1)
+        XCTAssertEqual(cosine.learningRate(base: 1, epoch: 0, epochs: 4), 1, accuracy: 1e-6)
+        XCTAssertEqual(cosine.learningRate(base: 1, epoch: 2, epochs: 4), 0.55, accuracy: 1e-6)
+    }
+}
