@@ -1,3 +1,4 @@
+import Foundation
 import WoWCompute
 
 /// Where the `L` slicing directions come from. Directions are the rows of an `L x d`
@@ -8,29 +9,58 @@ public protocol DirectionSampler: Sendable {
 }
 
 /// Directions drawn uniformly on the unit sphere `S^{d-1}` (normalised Gaussian vectors,
-/// drawn row by row from the generator, normalised in `Double`). The default.
+/// normalised in `Double`). The default.
+///
+/// The generator supplies one 64-bit seed per direction; row `l` is then filled from its
+/// own xoshiro256** stream with Gaussian pairs by Marsaglia's polar method (no
+/// trigonometry), rows in parallel. The result depends only on the generator's state,
+/// never on the thread count.
+///
+/// - Complexity: O(L d) time; the L rows are independent and computed in parallel.
 public struct UniformSphereDirections: DirectionSampler {
     public init() {}
 
     public func directions(count: Int, dimension: Int, using generator: inout some RandomNumberGenerator) throws -> Matrix {
         var result = Matrix(rows: count, columns: dimension)
-        var row = [Double](repeating: 0, count: dimension)
+        let seeds = (0..<count).map { _ in generator.next() }
         result.withUnsafeMutableBufferPointer { out in
-            for l in 0..<count {
-                var norm2 = 0.0
-                repeat {
-                    norm2 = 0
-                    for j in 0..<dimension {
-                        let z = generator.nextStandardNormal()
-                        row[j] = z
-                        norm2 += z * z
-                    }
-                } while norm2 == 0
-                let inverse = 1 / norm2.squareRoot()
-                for j in 0..<dimension { out[l * dimension + j] = Float(row[j] * inverse) }
+            let out = out
+            let rowsPerChunk = 16
+            Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+                var row = [Double](repeating: 0, count: dimension)
+                for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
+                    var stream = SeededGenerator(seed: seeds[l])
+                    var norm2 = 0.0
+                    repeat {
+                        norm2 = 0
+                        var j = 0
+                        while j < dimension {
+                            let (z0, z1) = Self.normalPair(&stream)
+                            row[j] = z0
+                            norm2 += z0 * z0
+                            if j + 1 < dimension { row[j + 1] = z1; norm2 += z1 * z1 }
+                            j += 2
+                        }
+                    } while norm2 == 0
+                    let inverse = 1 / norm2.squareRoot()
+                    for j in 0..<dimension { out[l * dimension + j] = Float(row[j] * inverse) }
+                }
             }
         }
         return result
+    }
+
+    /// Two independent standard normal deviates (Marsaglia's polar method).
+    @inline(__always)
+    static func normalPair(_ stream: inout SeededGenerator) -> (Double, Double) {
+        while true {
+            let u = 2 * stream.nextUnitDouble() - 1, v = 2 * stream.nextUnitDouble() - 1
+            let s = u * u + v * v
+            if s > 0 && s < 1 {
+                let factor = (-2 * Foundation.log(s) / s).squareRoot()
+                return (u * factor, v * factor)
+            }
+        }
     }
 }
 
