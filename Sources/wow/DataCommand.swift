@@ -25,8 +25,9 @@ enum DataCommand {
             .option("seed", value: "s", help: "Seed of the random draw.", default: "0"),
             .option("scale", value: "z", help: "Pixel magnification (1-16).", default: "2"),
             .option("out", value: "file", help: "Output PNG.", required: true),
+            .option("labels", value: "file", help: "Labels (.npy) when NAME is an .npy features file."),
         ],
-        positionals: [PositionalSpec("name", help: "Data set name with an optional split, e.g. fashion-mnist:test.")])
+        positionals: [PositionalSpec("name", help: "Data set name with an optional split (e.g. fashion-mnist:test), or an .npz / .npy / CSV file of images (e.g. a flow's flowed.npz).")])
 
     static func list(_ arguments: ParsedArguments) throws {
         let registry = DatasetRegistry.standard
@@ -73,7 +74,7 @@ enum DataCommand {
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let scale = try arguments.int("scale", min: 1, max: 16)
         let out = try arguments.string("out")
-        let samples = try DatasetRegistry.standard.load(reference)
+        let samples = try DataArguments.samples(reference, labels: try arguments.optionalString("labels"))
         var rng = SeededGenerator(seed: seed)
         let shown = try samples.drawing(perClass: perClass, allowingFewer: true, using: &rng)
         let image = try DatasetPicture.grid(shown, scale: scale)

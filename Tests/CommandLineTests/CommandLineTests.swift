@@ -184,6 +184,10 @@ final class CommandLineTests: XCTestCase {
         let again = try wow(["flow", "--source", out.appendingPathComponent("flowed.npz").path, "--target", "fashion-mnist:train",
                              "--steps", "1", "--projections", "4", "--out", dir.appendingPathComponent("again").path], environment: env)
         XCTAssertEqual(again.status, 0, again.stderr)
+        let picture = dir.appendingPathComponent("flowed.png")
+        let show = try wow(["data", "show", out.appendingPathComponent("flowed.npz").path, "--per-class", "1", "--out", picture.path], environment: env)
+        XCTAssertEqual(show.status, 0, show.stderr)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: picture.path))
         let noLabels = try wow(["flow", "--source", dir.appendingPathComponent("x.npy").path, "--target", "rings", "--out", out.path], environment: env)
         XCTAssertEqual(noLabels.status, 1)
         XCTAssertTrue(noLabels.stderr.contains("--source-labels"), noLabels.stderr)
