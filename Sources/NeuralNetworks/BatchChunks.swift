@@ -44,6 +44,16 @@ enum BatchChunks {
     }
 }
 
+/// Applies `body(pointer, range)` to the elements of `tensor` in place, in parallel
+/// pieces (elementwise work: the cut does not affect any result).
+@inline(__always)
+func updateElements(_ tensor: inout Tensor, _ body: (UnsafeMutablePointer<Float>, Range<Int>) -> Void) {
+    tensor.withUnsafeMutableBufferPointer { buffer in
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return }
+        BatchChunks.forEachElementRange(buffer.count) { range in body(base, range) }
+    }
+}
+
 /// A scratch buffer of `Float` owned by one chunk of a parallel loop.
 struct Scratch {
     let pointer: UnsafeMutablePointer<Float>

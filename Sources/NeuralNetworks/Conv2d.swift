@@ -12,8 +12,10 @@ import _WoWKernels
 /// AVX2/FMA GEMM of `WoWCompute`. Images with small outputs are grouped side by side
 /// so that every product has at least ~256 columns. The batch is spread over
 /// `Parallel.threads` workers; the weight gradient is summed per chunk of images and the
-/// chunks are added in order (bitwise independent of the thread count). Patch matrices
-/// are recomputed in the backward pass instead of stored.
+/// chunks are added in order (bitwise independent of the thread count). A batch whose
+/// patch matrices fit in 16 MB keeps them for the backward pass; larger ones are
+/// recomputed there. A batch that forms a single chunk uses the parallel GEMM instead.
+/// 1 x 1 kernels without stride or padding use the image itself as patch matrix.
 ///
 /// - Complexity: `2 N O C k^2 H' W'` flops forward; twice that backward.
 public struct Conv2d: Layer {
@@ -157,7 +159,7 @@ public struct Conv2d: Layer {
         let plane = g.outPlane, patch = g.patch
         let single = ranges.count == 1
         let outSample = outChannels * plane
-        var stored: Tensor? = mode == .differentiable && n * patch * plane <= Conv2d.storedPatchLimit
+        let stored: Tensor? = mode == .differentiable && n * patch * plane <= Conv2d.storedPatchLimit
             ? Tensor(uninitializedShape: [n * patch * plane]) : nil
         let storedPointer = stored?.buffer.pointer   // freshly allocated, so uniquely owned
         input.withUnsafeBufferPointer { xBuffer in

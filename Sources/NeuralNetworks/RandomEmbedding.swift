@@ -9,7 +9,8 @@
 /// let embedding = RandomEmbedding()
 /// // One call: fresh network, objective on the features, gradient w.r.t. the images.
 /// let (value, gradient) = try embedding.valueAndGradient(at: images, using: &rng) { features in
-///     (0.5 * squaredNorm(features), features)          // (value, d value / d features)
+///     // 1/2 |f|^2 and its gradient with respect to the features.
+///     (0.5 * features.storage.reduce(0.0) { $0 + Double($1) * Double($1) }, features)
 /// }
 /// ```
 ///

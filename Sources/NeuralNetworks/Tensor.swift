@@ -165,7 +165,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         let per = elementsPerSample
         var newShape = shape
         newShape[0] = range.count
-        var out = Tensor(uninitializedShape: newShape)
+        let out = Tensor(uninitializedShape: newShape)
         out.buffer.pointer.update(from: buffer.pointer + range.lowerBound * per, count: range.count * per)
         return out
     }
@@ -175,7 +175,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         let per = elementsPerSample
         var newShape = shape
         newShape[0] = indices.count
-        var out = Tensor(uninitializedShape: newShape)
+        let out = Tensor(uninitializedShape: newShape)
         for (row, index) in indices.enumerated() {
             precondition(index >= 0 && index < batchSize, "sample index \(index) out of range")
             (out.buffer.pointer + row * per).update(from: buffer.pointer + index * per, count: per)
@@ -192,7 +192,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         for part in parts where Array(part.shape.dropFirst()) != tail || part.rank != first.rank {
             throw NeuralNetworkError.shapeMismatch("cannot concatenate shapes \(first.shape) and \(part.shape)")
         }
-        var out = Tensor(uninitializedShape: [parts.reduce(0) { $0 + $1.batchSize }] + tail)
+        let out = Tensor(uninitializedShape: [parts.reduce(0) { $0 + $1.batchSize }] + tail)
         var offset = 0
         for part in parts {
             (out.buffer.pointer + offset).update(from: part.buffer.pointer, count: part.count)

@@ -126,6 +126,24 @@ final class LayerGradientTests: XCTestCase {
     func testMaxPool() throws {
         XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 2, stride: 1), input: distinct([2, 3, 5, 5], seed: 13)), [])
         XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 2), input: distinct([2, 2, 6, 7], seed: 14)), [])
+        // Rows of 18 outputs: the eight-lane path and its scalar tail.
+        XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 2, stride: 1), input: distinct([1, 2, 5, 19], seed: 15)), [])
+        XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 3, stride: 2), input: distinct([1, 2, 7, 9], seed: 16)), [])
+        // Against the definition, ties included (first maximum in scan order).
+        var pool = try MaxPool2d(kernelSize: 2, stride: 1)
+        var rng = SeededGenerator(seed: 17)
+        let x = try Tensor(shape: [2, 1, 4, 12], storage: (0..<96).map { _ in Float(rng.next() % 4) })
+        let y = try pool.forward(x, mode: .differentiable)
+        let dx = try pool.backward(Tensor(shape: y.shape, repeating: 1), targets: .input)
+        var expected = Tensor(shape: x.shape)
+        for n in 0..<2 { for i in 0..<3 { for j in 0..<11 {
+            let window = [(i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1)]
+            var best = window[0]
+            for w in window.dropFirst() where x[n, 0, w.0, w.1] > x[n, 0, best.0, best.1] { best = w }
+            XCTAssertEqual(y[n, 0, i, j], x[n, 0, best.0, best.1])
+            expected[n, 0, best.0, best.1] += 1
+        } } }
+        XCTAssertEqual(dx, expected)
     }
 
     func testActivationsAndFlatten() throws {
