@@ -19,11 +19,12 @@ enum Benchmark {
         discussion: "Run with: swift run -c release wow-bench. Medians over --repeats runs after one warm-up. Reference numbers are the paper's JAX code and numpy/OpenBLAS on this machine (see the issue); --numpy measures numpy matmul in the same session for the GEMM ratio.",
         options: [
             .option("repeats", value: "n", help: "Timed runs per measurement (median reported).", default: "7"),
-            .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, rings, scaling, transport.",
-                      choices: ["step", "gemm", "sort", "rings", "scaling", "transport"]),
+            .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, rings, scaling, transport, nn.",
+                      choices: ["step", "gemm", "sort", "rings", "scaling", "transport", "nn"]),
             .repeated("shape", value: "letter", help: "With the step group: only these shapes (a, b, c, d).",
                       choices: ["a", "b", "c", "d"]),
             .option("threads", value: "n", help: "Worker threads (default: all cores)."),
+            .flag("torch", help: "With the nn group: also time PyTorch on CPU (python3 with torch) and report the ratio."),
             .flag("numpy", help: "Also time numpy matmul (python3) on the GEMM shapes and report the ratio."),
             .option("csv", value: "file", help: "Write the table as CSV."),
             .option("json", value: "file", help: "Write the table as JSON."),
@@ -47,6 +48,7 @@ enum Benchmark {
         if wants("rings") { rows += try StepBenchmarks.rings(repeats: max(1, repeats / 3)) }
         if wants("scaling") { rows += try StepBenchmarks.scaling(repeats: repeats) }
         if wants("transport") { rows += try TransportBenchmarks.run(repeats: repeats, pot: true) }
+        if wants("nn") { rows += try NetworkBenchmarks.run(repeats: repeats, torch: try arguments.flag("torch")) }
         Parallel.threads = threads
         Report.print(rows)
         if let path = try arguments.optionalString("csv") { try Report.csv(rows).write(toFile: path, atomically: true, encoding: .utf8) }
