@@ -106,11 +106,6 @@ enum NetworkBenchmarks {
             print("PyTorch comparison unavailable (python3 with torch not found: pip install torch)")
             return nil
         }
-        var result = [String: Double]()
-        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
-        }
-        return result
+        return keyValues(output)
     }
 }

@@ -15,3 +15,13 @@ func runPython(_ script: String) -> String? {
     guard process.terminationStatus == 0 else { return nil }
     return String(decoding: data, as: UTF8.self)
 }
+
+/// Parses `name=value name=value ...` (numbers) as printed by the comparison scripts.
+func keyValues(_ output: String) -> [String: Double] {
+    var result = [String: Double]()
+    for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
+        let parts = pair.split(separator: "=")
+        if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
+    }
+    return result
+}

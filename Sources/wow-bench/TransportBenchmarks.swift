@@ -88,11 +88,6 @@ enum POTReference {
             print("POT comparison unavailable (python3 with POT not found: pip install pot)")
             return nil
         }
-        var result = [String: Double]()
-        for pair in output.split(whereSeparator: { $0 == " " || $0 == "\n" }) {
-            let parts = pair.split(separator: "=")
-            if parts.count == 2, let value = Double(parts[1]) { result[String(parts[0])] = value }
-        }
-        return result
+        return keyValues(output)
     }
 }
