@@ -107,26 +107,10 @@ public enum OneDimensionalOT {
                 }
                 return Double(equalSizeCost(sv, tv, n, C.self)) / Double(n)
             }
-            // Uniform, unequal sizes: s_i carries m units, t_j carries n units of mass
-            // (total n*m); the walk on integer cumulative masses is exact.
-            var i = 0, j = 0
-            var sEnd = m, tEnd = n, position = 0
-            var total: Float = 0
-            var sGradient: Float = 0
-            let perUnit = scale / Float(m)
-            while i < n && j < m {
-                let next = min(sEnd, tEnd)
-                let mass = Float(next - position)
-                position = next
-                let delta = sv[i] - tv[j]
-                total += mass * C.cost(delta)
-                sGradient += mass * C.derivative(delta)
-                if sEnd == next {
-                    if let gradient { gradient[Int(s.order[i])] += perUnit * sGradient }
-                    sGradient = 0
-                    i += 1; sEnd += m
-                }
-                if tEnd == next { j += 1; tEnd += n }
+            // Uniform, unequal sizes: the exact integer walk.
+            let order = s.order
+            let total = integerWalk(sv, n, tv, m, C.self, scale: scale, needsGradient: gradient != nil) { i, g in
+                gradient![Int(order[i])] += g
             }
             return Double(total) / Double(n * m)
         }
@@ -213,23 +197,39 @@ public enum OneDimensionalOT {
             while i < n { gradient[i] += scale * C.derivative(sv[i] - tv[i]); i += 1 }
             return
         }
-        // Uniform, unequal sizes: the exact integer walk of `walk`, without the cost sum.
+        // Uniform, unequal sizes: the exact integer walk, written at sorted positions.
+        _ = integerWalk(sv, n, tv, m, C.self, scale: scale, needsGradient: true) { i, g in gradient[i] += g }
+    }
+
+    /// The monotone coupling of `n` and `m` uniform sorted points as a walk on integer
+    /// cumulative masses (`s_i` carries `m` units, `t_j` carries `n`; total `n m`), so it
+    /// is exact. Returns `sum pi_ij c(s_i - t_j)` in units (divide by `n m`) and, when
+    /// `needsGradient`, calls `emit(i, scale * g_i)` once per point of `s` in sorted order.
+    @inline(__always)
+    static func integerWalk<C: SliceCostFunction>(
+        _ sv: UnsafePointer<Float>, _ n: Int, _ tv: UnsafePointer<Float>, _ m: Int, _: C.Type,
+        scale: Float, needsGradient: Bool, emit: (Int, Float) -> Void
+    ) -> Float {
         var i = 0, j = 0
         var sEnd = m, tEnd = n, position = 0
+        var total: Float = 0
         var sGradient: Float = 0
         let perUnit = scale / Float(m)
         while i < n && j < m {
             let next = min(sEnd, tEnd)
             let mass = Float(next - position)
             position = next
-            sGradient += mass * C.derivative(sv[i] - tv[j])
+            let delta = sv[i] - tv[j]
+            total += mass * C.cost(delta)
+            sGradient += mass * C.derivative(delta)
             if sEnd == next {
-                gradient[i] += perUnit * sGradient
+                if needsGradient { emit(i, perUnit * sGradient) }
                 sGradient = 0
                 i += 1; sEnd += m
             }
             if tEnd == next { j += 1; tEnd += n }
         }
+        return total
     }
 
     /// Exact `W_c` between two unsorted uniform samples (sorts copies): a convenience for

@@ -43,7 +43,8 @@ enum DataArguments {
                         using generator: inout SeededGenerator) throws -> (LabeledDataset, LabeledSamples) {
         var samples = try samples(reference, labels: labels)
         // Classes without samples (e.g. a split missing a class) are dropped.
-        let present = samples.classCounts.indices.filter { samples.classCounts[$0] > 0 }
+        let counts = samples.classCounts
+        let present = counts.indices.filter { counts[$0] > 0 }
         if present.count < samples.classCount { samples = try samples.keepingClasses(present) }
         if let perClass { samples = try samples.drawing(perClass: perClass, using: &generator) }
         return (try samples.labeledDataset(), samples)
