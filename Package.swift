@@ -96,7 +96,7 @@ let package = Package(
 
         .testTarget(name: "WoWComputeTests", dependencies: ["WoWCompute"]),
         .testTarget(name: "LabeledDataTests", dependencies: ["LabeledData"]),
-        .testTarget(name: "MeasureKernelsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
+        .testTarget(name: "MeasureKernelsTests", dependencies: ["WassersteinFlows", "FlowLaws", "MeasureKernels", "WoWCompute"]),
         .testTarget(name: "FunctionalsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
         .testTarget(name: "FlowsTests", dependencies: ["WassersteinFlows"]),

@@ -1,9 +1,16 @@
 import LabeledData
 import WoWCompute
 
-/// The shared engine behind every `SlicedKernel`: one set of directions per batch,
-/// one projection and sort per measure, two passes over the pairs (values, then
-/// gradients), one matrix product per measure to map gradients back.
+/// The shared engine behind every `SlicedKernel`.
+///
+/// One set of `L` directions per batch. Every measure that takes part in a pair is
+/// projected in a single product (`L x N`, `N` the total number of points, the measures'
+/// points read in place through a table of row pointers), and each of its rows is sorted
+/// in place; measures that need no gradient (and carry no weights) are sorted as keys
+/// only. Then, in chunks of directions, so that the rows involved stay in cache: pass 1
+/// computes every pair's discrepancy along every direction, pass 2 accumulates each
+/// gradient measure's 1-D gradients in projected space (`L x N_g`), and one product
+/// maps all of them back (`N_g x d`).
 ///
 /// Work is split into fixed chunks of directions, so results are bitwise identical for
 /// every thread count.
@@ -11,14 +18,60 @@ enum SlicedEvaluation {
     /// Directions per parallel chunk (fixed: results must not depend on thread count).
     static let directionChunk = 16
 
-    /// One measure projected on all directions, each row sorted.
-    struct Projected {
-        /// `L x n` sorted projections, row `l` for direction `l`.
-        var sorted: [Float]
-        /// `L x n`: original point index of each sorted entry.
-        var order: [Int32]
-        var count: Int
-        var weights: [Float]?
+    /// The sorted projections of every measure in a batch, side by side: row `l` of
+    /// `keys` holds every used measure's sorted projections on direction `l`, measure `i`
+    /// at columns `offsets[i] ..< offsets[i] + counts[i]`. Measures that need their sort
+    /// permutation (gradient measures first, then weighted ones) come first, and `order`
+    /// (`L x orderWidth`) holds the original point index of each sorted entry for them.
+    final class Projections {
+        let directions: Int
+        let width: Int
+        let orderWidth: Int
+        let keys: UnsafeMutablePointer<Float>
+        let order: UnsafeMutablePointer<Int32>
+        let offsets: [Int]
+        let counts: [Int]
+        let hasOrder: [Bool]
+        let weights: [[Float]?]
+
+        init(directions: Int, width: Int, orderWidth: Int, offsets: [Int], counts: [Int], hasOrder: [Bool], weights: [[Float]?]) {
+            self.directions = directions
+            self.width = width
+            self.orderWidth = orderWidth
+            keys = .allocate(capacity: max(1, directions * width))
+            order = .allocate(capacity: max(1, directions * orderWidth))
+            self.offsets = offsets
+            self.counts = counts
+            self.hasOrder = hasOrder
+            self.weights = weights
+        }
+
+        deinit {
+            keys.deallocate()
+            order.deallocate()
+        }
+
+        /// Measure `i`'s sorted projections on direction `l`.
+        @inline(__always) func values(_ i: Int, _ l: Int) -> UnsafeMutablePointer<Float> {
+            keys + l * width + offsets[i]
+        }
+
+        /// Measure `i`'s sort permutation on direction `l` (only read for measures with
+        /// `hasOrder`; the others get a pointer that is never dereferenced).
+        @inline(__always) func permutation(_ i: Int, _ l: Int) -> UnsafeMutablePointer<Int32> {
+            hasOrder[i] ? order + l * orderWidth + offsets[i] : order
+        }
+
+        /// Measure `i` along direction `l` as a sorted sample (weights through `body`).
+        @inline(__always) func withSample<R>(_ i: Int, _ l: Int, _ body: (SortedSample) -> R) -> R {
+            let values = values(i, l), permutation = permutation(i, l), count = counts[i]
+            guard let w = weights[i] else {
+                return body(SortedSample(values: values, order: permutation, count: count, weights: nil))
+            }
+            return w.withUnsafeBufferPointer {
+                body(SortedSample(values: values, order: permutation, count: count, weights: $0.baseAddress!))
+            }
+        }
     }
 
     static func run(
@@ -43,29 +96,64 @@ enum SlicedEvaluation {
             levels = (0..<(L * u)).map { _ in Float(generator.nextUnitDouble()) }
         }
 
-        // Project and sort every measure that takes part in a pair.
-        var used = [Bool](repeating: false, count: batch.measures.count)
+        // Which measures take part, which need gradients, and their places side by side.
+        let measureCount = batch.measures.count
+        var used = [Bool](repeating: false, count: measureCount)
         for p in batch.pairs where p.first != p.second { used[p.first] = true; used[p.second] = true }
-        var projected = [Projected?](repeating: nil, count: batch.measures.count)
-        for index in batch.measures.indices where used[index] {
-            projected[index] = project(batch.measures[index], theta: theta)
+        let needsGradient = (0..<measureCount).map { used[$0] && batch.needsGradient($0) }
+        let gradientMeasures = (0..<measureCount).filter { needsGradient[$0] }
+        let weightedOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && !batch.measures[$0].isUniform }
+        let keysOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && batch.measures[$0].isUniform }
+        let stacked = gradientMeasures + weightedOnly + keysOnly
+        var offsets = [Int](repeating: -1, count: measureCount)
+        var counts = [Int](repeating: 0, count: measureCount)
+        var width = 0
+        for i in stacked { offsets[i] = width; counts[i] = batch.measures[i].count; width += counts[i] }
+        let gradientWidth = gradientMeasures.reduce(0) { $0 + counts[$1] }
+        let orderWidth = gradientWidth + weightedOnly.reduce(0) { $0 + counts[$1] }
+        var hasOrder = [Bool](repeating: false, count: measureCount)
+        for i in gradientMeasures + weightedOnly { hasOrder[i] = true }
+        let projections = Projections(directions: L, width: width, orderWidth: orderWidth, offsets: offsets, counts: counts,
+                                      hasOrder: hasOrder, weights: batch.measures.map(\.weights))
+        let chunks = (L + directionChunk - 1) / directionChunk
+        let workers = Parallel.threads
+
+        // Project every used measure in one product, then sort each row of each measure.
+        if width > 0 {
+            withRowTable(stacked.map { batch.measures[$0].points }) { table in
+                theta.withUnsafeBufferPointer { th in
+                    gemm(m: L, n: width, k: d, .matrix(th.baseAddress!, leadingDimension: d, .none), .rows(table, .transposed),
+                         into: .matrix(projections.keys, leadingDimension: width))
+                }
+            }
+            let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
+            Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                var workspace = workspaces[worker]
+                for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                    for i in stacked {
+                        if hasOrder[i] {
+                            ArgSort.sort(projections.values(i, l), order: projections.permutation(i, l), count: counts[i], workspace: &workspace)
+                        } else {
+                            ArgSort.sortKeys(projections.values(i, l), count: counts[i], workspace: &workspace)
+                        }
+                    }
+                }
+            }
         }
 
-        // Pass 1: the discrepancy of every pair, summed over directions in a fixed order.
-        let chunks = (L + directionChunk - 1) / directionChunk
+        // Pass 1: the discrepancy of every pair along every direction, summed over
+        // directions in a fixed order.
         let pairCount = batch.pairs.count
         var perDirection = [Double](repeating: 0, count: pairCount * L)
         perDirection.withUnsafeMutableBufferPointer { out in
             let out = out
-            Parallel.forEach(chunks: pairCount * chunks) { task in
-                let p = batch.pairs[task / chunks]
-                guard p.first != p.second else { return }
-                let lo = (task % chunks) * directionChunk, hi = min(L, lo + directionChunk)
-                let a = projected[p.first]!, b = projected[p.second]!
-                levels.withUnsafeBufferPointer { u in
-                    for l in lo..<hi {
-                        out[(task / chunks) * L + l] = sliceTransport(a, b, direction: l, cost: cost,
-                            percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
+            levels.withUnsafeBufferPointer { u in
+                Parallel.forEach(chunks: chunks) { chunk in
+                    for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                        for (index, p) in batch.pairs.enumerated() where p.first != p.second {
+                            out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
+                                percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
+                        }
                     }
                 }
             }
@@ -84,63 +172,70 @@ enum SlicedEvaluation {
             factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
         }
 
-        // Pass 2: gradients accumulated in projected space (L x n per measure).
-        var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
-        let needing = batch.measures.indices.filter { used[$0] && batch.needsGradient($0) }
-        for index in needing {
-            let me = projected[index]!
-            // (pair index, other measure, coefficient) for every pair touching `index`.
-            var terms = [(Int, Int, Float)]()
-            for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
-                if p.first == index && p.firstGradientWeight != 0 {
-                    terms.append((pi, p.second, Float(p.firstGradientWeight * factors[pi] / Double(L))))
+        // Pass 2: gradients accumulated in projected space (`L x N_g`), then one product.
+        var gradients = [Matrix?](repeating: nil, count: measureCount)
+        if gradientWidth > 0 {
+            // (other measure, coefficient) for every pair touching each gradient measure.
+            var terms = [[(Int, Float)]](repeating: [], count: measureCount)
+            for i in gradientMeasures {
+                for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
+                    if p.first == i && p.firstGradientWeight != 0 {
+                        terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L))))
+                    }
+                    if p.second == i && p.secondGradientWeight != 0 {
+                        terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L))))
+                    }
                 }
-                if p.second == index && p.secondGradientWeight != 0 {
-                    terms.append((pi, p.first, Float(p.secondGradientWeight * factors[pi] / Double(L))))
-                }
+                terms[i].removeAll { $0.1 == 0 }
             }
-            var projectedGradient = Matrix(rows: L, columns: me.count)
             // Uniform measures with the exact estimator: every pair's gradient is summed at
             // sorted positions (contiguous, vectorised), then mapped to the points once per
             // direction. Otherwise each pair scatters through the sort order.
-            let sortedAccumulation = percentileCount == 0 && me.weights == nil
-                && terms.allSatisfy { projected[$0.1]!.weights == nil }
-            projectedGradient.withUnsafeMutableBufferPointer { g in
-                let g = g
-                Parallel.forEach(chunks: chunks) { chunk in
-                    let lo = chunk * directionChunk, hi = min(L, lo + directionChunk)
-                    if sortedAccumulation {
-                        var buffer = [Float](repeating: 0, count: me.count)
-                        buffer.withUnsafeMutableBufferPointer { acc in
-                            for l in lo..<hi {
-                                for k in 0..<me.count { acc[k] = 0 }
-                                for (_, other, coefficient) in terms where coefficient != 0 {
-                                    accumulateSorted(me, projected[other]!, direction: l, cost: cost,
-                                                     into: acc.baseAddress!, scale: coefficient)
+            let sortedAccumulation = (0..<measureCount).map { i in
+                percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
+            }
+            let projected = UnsafeMutablePointer<Float>.allocate(capacity: L * gradientWidth)
+            defer { projected.deallocate() }
+            let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
+            let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: largest * workers)
+            defer { accumulators.deallocate() }
+            levels.withUnsafeBufferPointer { u in
+                Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                    let acc = accumulators + worker * largest
+                    for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                        for i in gradientMeasures {
+                            let n = counts[i], row = projected + l * gradientWidth + offsets[i]
+                            if sortedAccumulation[i] {
+                                acc.update(repeating: 0, count: n)
+                                projections.withSample(i, l) { me in
+                                    for (other, coefficient) in terms[i] {
+                                        projections.withSample(other, l) { them in
+                                            OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
+                                        }
+                                    }
+                                    for k in 0..<n { row[Int(me.order[k])] = acc[k] }
                                 }
-                                me.order.withUnsafeBufferPointer { order in
-                                    let row = g.baseAddress! + l * me.count, o = order.baseAddress! + l * me.count
-                                    for k in 0..<me.count { row[Int(o[k])] = acc[k] }
+                            } else {
+                                row.update(repeating: 0, count: n)
+                                for (other, coefficient) in terms[i] {
+                                    _ = sliceTransport(projections, i, other, direction: l, cost: cost,
+                                                       percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
+                                                       gradient: row, scale: coefficient)
                                 }
-                            }
-                        }
-                        return
-                    }
-                    levels.withUnsafeBufferPointer { u in
-                        for (_, other, coefficient) in terms where coefficient != 0 {
-                            let them = projected[other]!
-                            for l in lo..<hi {
-                                _ = sliceTransport(me, them, direction: l, cost: cost,
-                                    percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
-                                    gradient: g.baseAddress! + l * me.count, scale: coefficient)
                             }
                         }
                     }
                 }
             }
-            var gradient = Matrix(rows: me.count, columns: d)
-            gemm(.transposed, .none, projectedGradient, theta, into: &gradient)
-            gradients[index] = gradient
+            let storages = makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
+                theta.withUnsafeBufferPointer { th in
+                    gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
+                         .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(table))
+                }
+            }
+            for (i, storage) in zip(gradientMeasures, storages) {
+                gradients[i] = try Matrix(rows: counts[i], columns: d, storage: storage)
+            }
         }
         // Measures asked for but absent from every non-self pair get a zero gradient.
         for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
@@ -149,86 +244,71 @@ enum SlicedEvaluation {
         return KernelBatchResult(values: values, gradients: gradients)
     }
 
-    /// Projects the rows of `measure` on the directions (`L x n` = `theta * X^T`) and
-    /// sorts each direction's row.
-    static func project(_ measure: EmpiricalMeasure, theta: Matrix) -> Projected {
-        let L = theta.rows, n = measure.count
-        var projections = Matrix(rows: L, columns: n)
-        gemm(.none, .transposed, theta, measure.points, into: &projections)
-        var sorted = projections.storage
-        var order = [Int32](repeating: 0, count: L * n)
-        let chunks = (L + directionChunk - 1) / directionChunk
-        sorted.withUnsafeMutableBufferPointer { keys in
-            order.withUnsafeMutableBufferPointer { order in
-                let keys = keys, order = order
-                Parallel.forEach(chunks: chunks) { chunk in
-                    var workspace = ArgSort.Workspace()
-                    for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                        ArgSort.sort(keys.baseAddress! + l * n, order: order.baseAddress! + l * n, count: n, workspace: &workspace)
-                    }
-                }
+    /// Calls `body` with a table of pointers to every row of `matrices`, in order (the
+    /// matrices' storage is read in place, valid only inside `body`).
+    static func withRowTable(_ matrices: [Matrix], _ body: (UnsafePointer<UnsafePointer<Float>?>) -> Void) {
+        var table = [UnsafePointer<Float>?]()
+        table.reserveCapacity(matrices.reduce(0) { $0 + $1.rows })
+        func nest(_ i: Int) {
+            guard i < matrices.count else {
+                table.withUnsafeBufferPointer { body($0.baseAddress!) }
+                return
+            }
+            matrices[i].withUnsafeBufferPointer { storage in
+                let columns = matrices[i].columns
+                for r in 0..<matrices[i].rows { table.append(storage.baseAddress! + r * columns) }
+                nest(i + 1)
             }
         }
-        return Projected(sorted: sorted, order: order, count: n, weights: measure.weights)
+        nest(0)
     }
 
-    /// The 1-D transport cost between `a` and `b` along direction `l`, adding `scale`
-    /// times the Wasserstein gradient at each point of `a` to `gradient` (indexed by
-    /// the point's original index) when given.
+    /// Creates one `rowCounts[i] x columns` storage array per entry, uninitialised, and
+    /// calls `fill` with a table of pointers to all their rows in order; `fill` must write
+    /// every element.
+    static func makeStorages(rowCounts: [Int], columns: Int,
+                             _ fill: (UnsafePointer<UnsafeMutablePointer<Float>?>) -> Void) -> [[Float]] {
+        var table = [UnsafeMutablePointer<Float>?]()
+        table.reserveCapacity(rowCounts.reduce(0, +))
+        var reversed = [[Float]]()
+        func nest(_ i: Int) {
+            guard i < rowCounts.count else {
+                table.withUnsafeBufferPointer { fill($0.baseAddress!) }
+                return
+            }
+            let count = rowCounts[i] * columns
+            let storage = [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                for r in 0..<rowCounts[i] { table.append(buffer.baseAddress! + r * columns) }
+                nest(i + 1)
+                initialized = count
+            }
+            reversed.append(storage)
+        }
+        nest(0)
+        return reversed.reversed()
+    }
+
+    /// The 1-D transport cost between measures `a` and `b` along direction `l`, adding
+    /// `scale` times the Wasserstein gradient at each point of `a` to `gradient`
+    /// (indexed by the point's original index) when given.
     @inline(__always)
     static func sliceTransport(
-        _ a: Projected, _ b: Projected, direction l: Int, cost: SliceCost,
+        _ projections: Projections, _ a: Int, _ b: Int, direction l: Int, cost: SliceCost,
         percentiles: Int, levels: UnsafePointer<Float>?, levelCount: Int,
         gradient: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
-        a.sorted.withUnsafeBufferPointer { sa in
-            b.sorted.withUnsafeBufferPointer { sb in
-                a.order.withUnsafeBufferPointer { oa in
-                    b.order.withUnsafeBufferPointer { ob in
-                        let s = sa.baseAddress! + l * a.count, t = sb.baseAddress! + l * b.count
-                        let so = oa.baseAddress! + l * a.count, to = ob.baseAddress! + l * b.count
-                        if percentiles > 0 {
-                            return PercentileEstimator.transport(s, count: a.count, t, count: b.count,
-                                                                 levels: levels! + l * levelCount, levelCount: levelCount,
-                                                                 percentiles: percentiles, cost: cost) { k, value in
-                                gradient?[Int(so[k])] += scale * value
-                            }
-                        }
-                        return withWeights(a.weights) { wa in
-                            withWeights(b.weights) { wb in
-                                OneDimensionalOT.transport(SortedSample(values: s, order: so, count: a.count, weights: wa),
-                                                           SortedSample(values: t, order: to, count: b.count, weights: wb),
-                                                           cost: cost, gradient: gradient, scale: scale)
-                            }
-                        }
-                    }
-                }
+        if percentiles > 0 {
+            let so = projections.permutation(a, l)
+            let emit: ((Int, Float) -> Void)? = gradient.map { g in { k, value in g[Int(so[k])] += scale * value } }
+            return PercentileEstimator.transport(projections.values(a, l), count: projections.counts[a],
+                                                 projections.values(b, l), count: projections.counts[b],
+                                                 levels: levels! + l * levelCount, levelCount: levelCount,
+                                                 percentiles: percentiles, cost: cost, gradient: emit)
+        }
+        return projections.withSample(a, l) { s in
+            projections.withSample(b, l) { t in
+                OneDimensionalOT.transport(s, t, cost: cost, gradient: gradient, scale: scale)
             }
         }
-    }
-
-    /// Adds `scale` times the gradient of the slice transport from `a` to `b` along
-    /// direction `l` at `a`'s sorted positions (uniform weights, exact estimator).
-    @inline(__always)
-    static func accumulateSorted(_ a: Projected, _ b: Projected, direction l: Int, cost: SliceCost,
-                                 into sortedGradient: UnsafeMutablePointer<Float>, scale: Float) {
-        a.sorted.withUnsafeBufferPointer { sa in
-            b.sorted.withUnsafeBufferPointer { sb in
-                a.order.withUnsafeBufferPointer { oa in
-                    b.order.withUnsafeBufferPointer { ob in
-                        OneDimensionalOT.accumulateSortedGradient(
-                            SortedSample(values: sa.baseAddress! + l * a.count, order: oa.baseAddress! + l * a.count, count: a.count, weights: nil),
-                            SortedSample(values: sb.baseAddress! + l * b.count, order: ob.baseAddress! + l * b.count, count: b.count, weights: nil),
-                            cost: cost, into: sortedGradient, scale: scale)
-                    }
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    static func withWeights<R>(_ weights: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
-        guard let weights else { return body(nil) }
-        return weights.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }

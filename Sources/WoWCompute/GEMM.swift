@@ -6,14 +6,54 @@ public enum Transpose: Sendable {
     case transposed
 }
 
+/// An input of `gemm`: a stored row-major matrix `S`, used as `op(S) = S` or `S^T`,
+/// either strided (`base + r * leadingDimension` is row `r`) or a table of row
+/// pointers (row `r` of `S` at `rows[r]`), so separately stored blocks, such as the
+/// classes of a data set, enter one product without being copied together.
+///
+/// The pointers must stay valid for the duration of the `gemm` call.
+public struct GEMMOperand {
+    var raw: wow_operand
+
+    /// A strided row-major matrix.
+    public static func matrix(_ base: UnsafePointer<Float>, leadingDimension: Int, _ transpose: Transpose) -> GEMMOperand {
+        GEMMOperand(raw: wow_operand(base: base, ld: leadingDimension, trans: transpose == .none ? 0 : 1, rows: nil))
+    }
+
+    /// A matrix given by its rows (`rows[r]` is row `r` of the stored matrix).
+    public static func rows(_ rows: UnsafePointer<UnsafePointer<Float>?>, _ transpose: Transpose) -> GEMMOperand {
+        GEMMOperand(raw: wow_operand(base: nil, ld: 0, trans: transpose == .none ? 0 : 1, rows: rows))
+    }
+}
+
+/// The output of `gemm`: strided, or a table of row pointers (row `i` of `C` at `rows[i]`).
+public struct GEMMOutput {
+    var raw: wow_output
+
+    /// A strided row-major matrix.
+    public static func matrix(_ base: UnsafeMutablePointer<Float>, leadingDimension: Int) -> GEMMOutput {
+        GEMMOutput(raw: wow_output(base: base, ld: leadingDimension, rows: nil))
+    }
+
+    /// A matrix given by its rows.
+    public static func rows(_ rows: UnsafePointer<UnsafeMutablePointer<Float>?>) -> GEMMOutput {
+        GEMMOutput(raw: wow_output(base: nil, ld: 0, rows: rows))
+    }
+
+    func row(_ i: Int) -> UnsafeMutablePointer<Float> {
+        if let rows = raw.rows { return rows[i]! }
+        return raw.base! + i * raw.ld
+    }
+}
+
 /// General matrix product `C = alpha * op(A) * op(B) + beta * C` on row-major `Float`
 /// matrices.
 ///
 /// A packed, cache-blocked product with a 6 x 16 register tile (AVX2 + FMA when the CPU
 /// has them, detected at run time; portable C otherwise). `C` is cut into blocks fixed by
 /// the shape alone and the blocks are spread over `Parallel.threads` workers; each
-/// element is accumulated over `k` in a fixed order, so results are bitwise identical
-/// for every thread count.
+/// element is accumulated over `k` in a fixed order (blocks of equal depth, at most
+/// 320), so results are bitwise identical for every thread count.
 ///
 /// - Parameters:
 ///   - a: `m x k` (or `k x m` when `transA == .transposed`).
@@ -46,25 +86,43 @@ public func gemm(
     _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
 ) {
+    gemm(m: m, n: n, k: k, alpha: alpha, .matrix(a, leadingDimension: lda, transA),
+         .matrix(b, leadingDimension: ldb, transB), beta: beta, into: .matrix(c, leadingDimension: ldc))
+}
+
+/// `C = alpha * op(A) * op(B) + beta * C` on general operands (strided or row tables),
+/// with `op(A)` of shape `m x k` and `op(B)` of shape `k x n`. Same blocking, threading
+/// and determinism as the matrix form.
+public func gemm(
+    m: Int, n: Int, k: Int, alpha: Float = 1, _ a: GEMMOperand, _ b: GEMMOperand,
+    beta: Float = 0, into c: GEMMOutput
+) {
     guard m > 0, n > 0 else { return }
-    let ta: Int32 = transA == .none ? 0 : 1, tb: Int32 = transB == .none ? 0 : 1
+    var opA = a.raw, opB = b.raw, out = c.raw
     if m * n * max(k, 1) < 1 << 16 {
-        wow_sgemm(Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), ta, b, Int32(ldb), tb, beta, c, Int32(ldc))
+        wow_sgemm_op(Int32(m), Int32(n), Int32(k), alpha, &opA, &opB, beta, &out)
         return
     }
-    for i in 0..<m {
-        let row = c + i * ldc
-        if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { row[j] *= beta } }
+    // With beta == 0 the first k block overwrites C, so no clearing pass is needed.
+    let overwriteFirst = beta == 0 && k > 0 && alpha != 0
+    if !overwriteFirst {
+        for i in 0..<m {
+            let row = c.row(i)
+            if beta == 0 { row.update(repeating: 0, count: n) } else if beta != 1 { for j in 0..<n { row[j] *= beta } }
+        }
     }
     guard k > 0, alpha != 0 else { return }
     // Tiles depend on the shape alone (never on the thread count): row blocks of 120
     // (a multiple of the 6-row register tile), and column blocks (multiples of 16) when
     // there are too few row blocks to keep the workers busy.
-    let kcMax = 256, ncMax = 2048, rowBlock = 120
+    let kcMax = Int(wow_sgemm_kc(Int32(k))), ncMax = 2048, rowBlock = 120
     let rowBlocks = (m + rowBlock - 1) / rowBlock
-    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: wow_sgemm_packed_b_count(Int32(min(k, kcMax)), Int32(min(n, ncMax))))
+    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: wow_sgemm_packed_b_count(Int32(kcMax), Int32(min(n, ncMax))))
     defer { packedB.deallocate() }
-    let packedACount = wow_sgemm_packed_a_count(Int32(min(k, kcMax)))
+    let packedACount = wow_sgemm_packed_a_count(Int32(kcMax))
+    let workers = Parallel.threads
+    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: packedACount * workers)
+    defer { scratch.deallocate() }
     for j0 in stride(from: 0, to: n, by: ncMax) {
         let nc = min(ncMax, n - j0)
         let panels = (nc + 15) / 16
@@ -76,19 +134,20 @@ public func gemm(
             let packGroups = (panels + 7) / 8
             Parallel.forEach(chunks: packGroups) { group in
                 let first = group * 8 * 16, width = min(8 * 16, nc - first)
-                wow_sgemm_pack_b(Int32(kc), Int32(width), b, Int32(ldb), tb, Int32(p0), Int32(j0 + first),
-                                 packedB + first * kc)
+                var opB = opB
+                wow_sgemm_pack_b_op(Int32(kc), Int32(width), &opB, Int32(p0), Int32(j0 + first), packedB + first * kc)
             }
             let packed = UnsafePointer(packedB)
-            Parallel.forEach(chunks: rowBlocks * colBlocks) { task in
+            let overwrite: Int32 = overwriteFirst && p0 == 0 ? 1 : 0
+            Parallel.forEach(chunks: rowBlocks * colBlocks, workers: workers) { task, worker in
                 let r0 = (task / colBlocks) * rowBlock, rows = min(rowBlock, m - r0)
                 let col0 = (task % colBlocks) * panelsPerBlock * 16
                 guard col0 < nc else { return }
                 let cols = min(panelsPerBlock * 16, nc - col0)
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: packedACount)
-                defer { scratch.deallocate() }
-                wow_sgemm_block(Int32(rows), Int32(cols), Int32(kc), alpha, a, Int32(lda), ta, Int32(r0), Int32(p0),
-                                packed, Int32(col0), c + r0 * ldc + j0 + col0, Int32(ldc), scratch)
+                var opA = opA, out = out
+                wow_sgemm_block_op(Int32(rows), Int32(cols), Int32(kc), alpha, &opA, Int32(r0), Int32(p0),
+                                   packed, Int32(col0), &out, Int32(r0), Int32(j0 + col0), overwrite,
+                                   scratch + worker * packedACount)
             }
         }
     }

@@ -42,6 +42,28 @@ public enum Parallel {
         }
     }
 
+    /// `forEach` that also tells `body` which worker runs the chunk (`0..<workers`), for
+    /// per-worker scratch memory. `workers` caps the worker count (it must be at least
+    /// 1; `threads` is used when it is larger).
+    public static func forEach(chunks: Int, workers requested: Int, _ body: (Int, Int) -> Void) {
+        guard chunks > 0 else { return }
+        let workers = max(1, min(threads, chunks, requested))
+        if workers <= 1 {
+            for chunk in 0..<chunks { body(chunk, 0) }
+            return
+        }
+        let next = ChunkCounter()
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                while true {
+                    let chunk = next.claim()
+                    guard chunk < chunks else { return }
+                    body(chunk, worker)
+                }
+            }
+        }
+    }
+
     /// A shared counter handing out chunk indices.
     private final class ChunkCounter: @unchecked Sendable {
         private let lock = NSLock()

@@ -1,14 +1,23 @@
-/// Sorting of `Float` keys with their original positions (argsort).
+/// Sorting of `Float` keys, with their original positions (argsort) or keys only.
 ///
-/// Rows shorter than `insertionThreshold` use insertion sort; longer rows use a stable
-/// LSD radix sort on the order-preserving integer image of the keys: four passes of 8
-/// bits (256 buckets suit the row lengths of the WoW step, 50 to a few thousand), all
-/// four histograms from one read, passes whose digit is common to every key skipped.
-/// Ties keep their original order, so the permutation is deterministic.
-/// NaN keys must be rejected before sorting (the toolkit validates its inputs).
+/// Rows shorter than `insertionThreshold` use insertion sort. Longer rows use a stable
+/// radix sort on the order-preserving integer image of the keys, most significant half
+/// first: two LSD passes of 8 bits on the high 16 bits (sign, exponent and the leading
+/// 7 mantissa bits), which for projections of real data leaves runs of one or a few
+/// equal high halves; each run is then finished on the low 16 bits (insertion sort for
+/// short runs, two more 8-bit passes for long ones). Passes whose digit is common to
+/// every key are skipped. Ties keep their original order, so the permutation is
+/// deterministic. NaN keys must be rejected before sorting (the toolkit validates its
+/// inputs).
+///
+/// - Complexity: O(n^2) below the threshold; above it two O(n + 256) passes plus the
+///   finishing of equal-high-half runs (O(r^2) for runs shorter than 24, O(r + 256)
+///   otherwise), so O(n) overall.
 public enum ArgSort {
     /// Rows shorter than this are insertion-sorted.
     public static let insertionThreshold = 48
+    /// Runs of equal high halves shorter than this are finished by insertion sort.
+    static let runThreshold = 24
 
     /// Order-preserving map from `Float` bits to `UInt32` (flip all bits of negatives,
     /// the sign bit of the rest) and its inverse.
@@ -22,9 +31,6 @@ public enum ArgSort {
 
     /// Sorts `keys[0..<count]` ascending in place and writes the original index of each
     /// sorted key to `order[0..<count]`, using `workspace` for scratch memory.
-    /// `count` `Int32` of workspace (see `Workspace`).
-    ///
-    /// - Complexity: O(n^2) below the threshold, O(n + 256) per pass (at most four) above.
     public static func sort(
         _ keys: UnsafeMutablePointer<Float>, order: UnsafeMutablePointer<Int32>, count n: Int,
         workspace: inout Workspace
@@ -44,43 +50,143 @@ public enum ArgSort {
             return
         }
         workspace.reserve(n)
+        let bits = workspace.bitsA, index = workspace.indexA
+        for i in 0..<n {
+            bits[i] = orderedBits(keys[i])
+            index[i] = Int32(i)
+        }
+        radixSort(n, workspace, withIndex: true)
+        for i in 0..<n {
+            keys[i] = float(fromOrdered: bits[i])
+            order[i] = index[i]
+        }
+    }
+
+    /// Sorts `keys[0..<count]` ascending in place (no permutation: for measures whose
+    /// points never need to be traced back).
+    public static func sortKeys(_ keys: UnsafeMutablePointer<Float>, count n: Int, workspace: inout Workspace) {
+        if n < insertionThreshold {
+            if n < 2 { return }
+            for i in 1..<n {
+                let key = keys[i]
+                var j = i - 1
+                while j >= 0 && keys[j] > key { keys[j + 1] = keys[j]; j -= 1 }
+                keys[j + 1] = key
+            }
+            return
+        }
+        workspace.reserve(n)
+        let bits = workspace.bitsA
+        for i in 0..<n { bits[i] = orderedBits(keys[i]) }
+        radixSort(n, workspace, withIndex: false)
+        for i in 0..<n { keys[i] = float(fromOrdered: bits[i]) }
+    }
+
+    /// Sorts `workspace.bitsA[0..<n]` (and `indexA` alongside when `withIndex`) in place.
+    @inline(__always)
+    static func radixSort(_ n: Int, _ workspace: Workspace, withIndex: Bool) {
         let bitsA = workspace.bitsA, bitsB = workspace.bitsB
-        let idxA = workspace.indexA, idxB = workspace.indexB
-        for i in 0..<n {
-            bitsA[i] = orderedBits(keys[i])
-            idxA[i] = Int32(i)
-        }
-        var srcBits = bitsA, dstBits = bitsB, srcIdx = idxA, dstIdx = idxB
-        // Four 8-bit digits; all four histograms in one read pass.
+        let indexA = workspace.indexA, indexB = workspace.indexB
         let counts = workspace.counts
-        counts.update(repeating: 0, count: 1024)
+        // High half: histograms of bytes 2 and 3 from one read, then two stable passes.
+        counts.update(repeating: 0, count: 512)
         for i in 0..<n {
-            let b = srcBits[i]
-            counts[Int(b & 0xFF)] += 1
-            counts[256 + Int((b >> 8) & 0xFF)] += 1
-            counts[512 + Int((b >> 16) & 0xFF)] += 1
-            counts[768 + Int(b >> 24)] += 1
+            let b = bitsA[i]
+            counts[Int((b >> 16) & 0xFF)] &+= 1
+            counts[256 &+ Int(b >> 24)] &+= 1
         }
-        for pass in 0..<4 {
-            let shift = UInt32(pass * 8)
+        var inA = true
+        for pass in 0..<2 {
             let histogram = counts + pass * 256
-            // Skip a pass when every key has the same digit.
-            if histogram[Int((srcBits[0] >> shift) & 0xFF)] == n { continue }
-            var total = 0
-            for d in 0..<256 { let c = histogram[d]; histogram[d] = total; total += c }
-            for i in 0..<n {
+            let shift = UInt32(16 + pass * 8)
+            let src = inA ? bitsA : bitsB, dst = inA ? bitsB : bitsA
+            if histogram[Int((src[0] >> shift) & 0xFF)] == n { continue }
+            scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, 0, n, shift, histogram, withIndex)
+            inA.toggle()
+        }
+        if !inA {
+            bitsA.update(from: bitsB, count: n)
+            if withIndex { indexA.update(from: indexB, count: n) }
+        }
+        // Low half: finish each run of equal high halves.
+        var start = 0
+        while start < n {
+            let high = bitsA[start] >> 16
+            var end = start + 1
+            while end < n && bitsA[end] >> 16 == high { end += 1 }
+            let length = end - start
+            if length >= runThreshold {
+                finishRun(start, end, workspace, withIndex: withIndex)
+            } else if length > 1 {
+                for i in (start + 1)..<end {
+                    let key = bitsA[i], idx = withIndex ? indexA[i] : 0
+                    var j = i - 1
+                    while j >= start && bitsA[j] > key {
+                        bitsA[j + 1] = bitsA[j]
+                        if withIndex { indexA[j + 1] = indexA[j] }
+                        j -= 1
+                    }
+                    bitsA[j + 1] = key
+                    if withIndex { indexA[j + 1] = idx }
+                }
+            }
+            start = end
+        }
+    }
+
+    /// Two stable 8-bit passes on the low half over `bitsA[start..<end]`, in place.
+    static func finishRun(_ start: Int, _ end: Int, _ workspace: Workspace, withIndex: Bool) {
+        let bitsA = workspace.bitsA, bitsB = workspace.bitsB
+        let indexA = workspace.indexA, indexB = workspace.indexB
+        let counts = workspace.counts + 512, length = end - start
+        counts.update(repeating: 0, count: 512)
+        for i in start..<end {
+            let b = bitsA[i]
+            counts[Int(b & 0xFF)] &+= 1
+            counts[256 &+ Int((b >> 8) & 0xFF)] &+= 1
+        }
+        var inA = true
+        for pass in 0..<2 {
+            let histogram = counts + pass * 256
+            let shift = UInt32(pass * 8)
+            let src = inA ? bitsA : bitsB, dst = inA ? bitsB : bitsA
+            if histogram[Int((src[start] >> shift) & 0xFF)] == length { continue }
+            scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, start, end, shift, histogram, withIndex)
+            inA.toggle()
+        }
+        if !inA {
+            (bitsA + start).update(from: bitsB + start, count: length)
+            if withIndex { (indexA + start).update(from: indexB + start, count: length) }
+        }
+    }
+
+    /// One stable counting pass on the digit at `shift` over `[start, end)`; `histogram`
+    /// holds the digit counts and is turned into running offsets.
+    @inline(__always)
+    static func scatter(
+        _ srcBits: UnsafeMutablePointer<UInt32>, _ srcIndex: UnsafeMutablePointer<Int32>,
+        _ dstBits: UnsafeMutablePointer<UInt32>, _ dstIndex: UnsafeMutablePointer<Int32>,
+        _ start: Int, _ end: Int, _ shift: UInt32, _ histogram: UnsafeMutablePointer<Int>, _ withIndex: Bool
+    ) {
+        var total = start
+        for d in 0..<256 { let c = histogram[d]; histogram[d] = total; total &+= c }
+        if withIndex {
+            for i in start..<end {
                 let bits = srcBits[i]
                 let digit = Int((bits >> shift) & 0xFF)
                 let dst = histogram[digit]
-                histogram[digit] = dst + 1
+                histogram[digit] = dst &+ 1
                 dstBits[dst] = bits
-                dstIdx[dst] = srcIdx[i]
+                dstIndex[dst] = srcIndex[i]
             }
-            swap(&srcBits, &dstBits); swap(&srcIdx, &dstIdx)
-        }
-        for i in 0..<n {
-            keys[i] = float(fromOrdered: srcBits[i])
-            order[i] = srcIdx[i]
+        } else {
+            for i in start..<end {
+                let bits = srcBits[i]
+                let digit = Int((bits >> shift) & 0xFF)
+                let dst = histogram[digit]
+                histogram[digit] = dst &+ 1
+                dstBits[dst] = bits
+            }
         }
     }
 
@@ -103,7 +209,6 @@ public enum ArgSort {
             bitsA.deallocate(); bitsB.deallocate(); indexA.deallocate(); indexB.deallocate()
             bitsA = .allocate(capacity: n); bitsB = .allocate(capacity: n)
             indexA = .allocate(capacity: n); indexB = .allocate(capacity: n)
-
             capacity = n
         }
 

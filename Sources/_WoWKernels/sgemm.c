@@ -1,7 +1,10 @@
 // Packed, cache-blocked single-precision GEMM with a 6x16 register-tiled micro-kernel.
 // The AVX2+FMA kernel is compiled with a function-level target attribute and chosen at
 // run time, so no compiler flags are needed (the package stays usable as a versioned
-// dependency, where SwiftPM forbids unsafeFlags).
+// dependency, where SwiftPM forbids compiler flags in library targets).
+//
+// Operands are either strided matrices or tables of row pointers, so callers can
+// multiply many separately stored measures in one product without copying them.
 #include "wow_kernels.h"
 #include <stdlib.h>
 #include <string.h>
@@ -13,32 +16,62 @@
 #define WOW_X86 0
 #endif
 
-enum { MR = 6, NR = 16, KC = 256, MC = 120, NC = 2048 };
+enum { MR = 6, NR = 16, KC_MAX = 320, MC = 120, NC = 2048 };
 
-static inline float elem_a(const float *a, int lda, int trans, int i, int p) {
-    return trans ? a[(size_t)p * lda + i] : a[(size_t)i * lda + p];
+static inline const float *op_row(const wow_operand *o, int r) {
+    return o->rows ? o->rows[r] : o->base + (size_t)r * (size_t)o->ld;
+}
+
+static inline float *out_row(const wow_output *o, int r) {
+    return o->rows ? o->rows[r] : o->base + (size_t)r * (size_t)o->ld;
+}
+
+int wow_sgemm_kc(int k) {
+    if (k <= 0) return 1;
+    int blocks = (k + KC_MAX - 1) / KC_MAX;
+    return (k + blocks - 1) / blocks;
 }
 
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels, zero-padded:
 // buf[(panel * kc + p) * MR + r].
-static void pack_a(int mc, int kc, const float *a, int lda, int trans, int i0, int p0, float *buf) {
+static void pack_a(int mc, int kc, const wow_operand *a, int i0, int p0, float *buf) {
     int panels = (mc + MR - 1) / MR;
-    for (int q = 0; q < panels; q++) {
-        float *dst = buf + (size_t)q * kc * MR;
-        int rows = mc - q * MR < MR ? mc - q * MR : MR;
-        if (!trans) {
-            for (int r = 0; r < MR; r++) {
-                if (r < rows) {
-                    const float *src = a + (size_t)(i0 + q * MR + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
-                } else {
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+    if (!a->trans) {
+        for (int q = 0; q < panels; q++) {
+            float *dst = buf + (size_t)q * kc * MR;
+            int rows = mc - q * MR < MR ? mc - q * MR : MR;
+            if (rows == MR) {
+                const float *s0 = op_row(a, i0 + q * MR + 0) + p0, *s1 = op_row(a, i0 + q * MR + 1) + p0;
+                const float *s2 = op_row(a, i0 + q * MR + 2) + p0, *s3 = op_row(a, i0 + q * MR + 3) + p0;
+                const float *s4 = op_row(a, i0 + q * MR + 4) + p0, *s5 = op_row(a, i0 + q * MR + 5) + p0;
+                for (int p = 0; p < kc; p++) {
+                    float *d = dst + p * MR;
+                    d[0] = s0[p]; d[1] = s1[p]; d[2] = s2[p]; d[3] = s3[p]; d[4] = s4[p]; d[5] = s5[p];
+                }
+            } else {
+                for (int r = 0; r < MR; r++) {
+                    if (r < rows) {
+                        const float *src = op_row(a, i0 + q * MR + r) + p0;
+                        for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                    } else {
+                        for (int p = 0; p < kc; p++) dst[p * MR + r] = 0.0f;
+                    }
                 }
             }
-        } else {
-            for (int p = 0; p < kc; p++) {
-                const float *src = a + (size_t)(p0 + p) * lda + i0 + q * MR;
-                for (int r = 0; r < MR; r++) dst[p * MR + r] = r < rows ? src[r] : 0.0f;
+        }
+    } else {
+        // op(A) row i is stored column i: read each stored row once, contiguously.
+        for (int p = 0; p < kc; p++) {
+            const float *src = op_row(a, p0 + p) + i0;
+            for (int q = 0; q < panels; q++) {
+                float *d = buf + ((size_t)q * kc + p) * MR;
+                int rows = mc - q * MR < MR ? mc - q * MR : MR;
+                const float *s = src + q * MR;
+                if (rows == MR) {
+                    d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5];
+                } else {
+                    for (int r = 0; r < MR; r++) d[r] = r < rows ? s[r] : 0.0f;
+                }
             }
         }
     }
@@ -46,14 +79,14 @@ static void pack_a(int mc, int kc, const float *a, int lda, int trans, int i0, i
 
 // Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels:
 // buf[(panel * kc + p) * NR + c].
-static void pack_b(int kc, int nc, const float *b, int ldb, int trans, int p0, int j0, float *buf) {
+static void pack_b(int kc, int nc, const wow_operand *b, int p0, int j0, float *buf) {
     int panels = (nc + NR - 1) / NR;
     for (int q = 0; q < panels; q++) {
         float *dst = buf + (size_t)q * kc * NR;
         int cols = nc - q * NR < NR ? nc - q * NR : NR;
-        if (!trans) {
+        if (!b->trans) {
             for (int p = 0; p < kc; p++) {
-                const float *src = b + (size_t)(p0 + p) * ldb + j0 + q * NR;
+                const float *src = op_row(b, p0 + p) + j0 + q * NR;
                 int c = 0;
                 for (; c < cols; c++) dst[p * NR + c] = src[c];
                 for (; c < NR; c++) dst[p * NR + c] = 0.0f;
@@ -61,7 +94,7 @@ static void pack_b(int kc, int nc, const float *b, int ldb, int trans, int p0, i
         } else {
             for (int c = 0; c < NR; c++) {
                 if (c < cols) {
-                    const float *src = b + (size_t)(j0 + q * NR + c) * ldb + p0;
+                    const float *src = op_row(b, j0 + q * NR + c) + p0;
                     for (int p = 0; p < kc; p++) dst[p * NR + c] = src[p];
                 } else {
                     for (int p = 0; p < kc; p++) dst[p * NR + c] = 0.0f;
@@ -71,9 +104,10 @@ static void pack_b(int kc, int nc, const float *b, int ldb, int trans, int p0, i
     }
 }
 
-// Portable micro-kernel: C[0:rows, 0:cols] += alpha * Apanel * Bpanel.
-static void kernel_generic(int kc, const float *ap, const float *bp, float *c, int ldc,
-                           float alpha, int rows, int cols) {
+// Portable micro-kernel: C[0:rows, 0:cols] += alpha * Apanel * Bpanel, row r of the
+// tile at cr[r].
+static void kernel_generic(int kc, const float *ap, const float *bp, float *const *cr,
+                           float alpha, int rows, int cols, int overwrite) {
     float acc[MR][NR];
     memset(acc, 0, sizeof acc);
     for (int p = 0; p < kc; p++) {
@@ -84,13 +118,13 @@ static void kernel_generic(int kc, const float *ap, const float *bp, float *c, i
         }
     }
     for (int r = 0; r < rows; r++)
-        for (int j = 0; j < cols; j++) c[(size_t)r * ldc + j] += alpha * acc[r][j];
+        for (int j = 0; j < cols; j++) cr[r][j] = overwrite ? alpha * acc[r][j] : cr[r][j] + alpha * acc[r][j];
 }
 
 #if WOW_X86
 __attribute__((target("avx2,fma")))
-static void kernel_fma(int kc, const float *ap, const float *bp, float *c, int ldc,
-                       float alpha, int rows, int cols) {
+static void kernel_fma(int kc, const float *ap, const float *bp, float *const *cr,
+                       float alpha, int rows, int cols, int overwrite) {
     __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
     __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
     __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
@@ -113,10 +147,18 @@ static void kernel_fma(int kc, const float *ap, const float *bp, float *c, int l
     __m256 acc[MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
     __m256 va = _mm256_set1_ps(alpha);
     if (rows == MR && cols == NR) {
+        if (overwrite) {
+            // alpha * acc rounds exactly like fma(alpha, acc, 0): same bits as C = 0 first.
+            for (int r = 0; r < MR; r++) {
+                _mm256_storeu_ps(cr[r], _mm256_mul_ps(va, acc[r][0]));
+                _mm256_storeu_ps(cr[r] + 8, _mm256_mul_ps(va, acc[r][1]));
+            }
+            return;
+        }
         for (int r = 0; r < MR; r++) {
-            float *cr = c + (size_t)r * ldc;
-            _mm256_storeu_ps(cr, _mm256_fmadd_ps(va, acc[r][0], _mm256_loadu_ps(cr)));
-            _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(va, acc[r][1], _mm256_loadu_ps(cr + 8)));
+            float *c = cr[r];
+            _mm256_storeu_ps(c, _mm256_fmadd_ps(va, acc[r][0], _mm256_loadu_ps(c)));
+            _mm256_storeu_ps(c + 8, _mm256_fmadd_ps(va, acc[r][1], _mm256_loadu_ps(c + 8)));
         }
     } else {
         float tile[MR][NR];
@@ -127,8 +169,8 @@ static void kernel_fma(int kc, const float *ap, const float *bp, float *c, int l
         // Same rounding as the full-tile path: one fused multiply-add per element.
         for (int r = 0; r < rows; r++)
             for (int j = 0; j < cols; j++) {
-                float *e = c + (size_t)r * ldc + j;
-                *e = __builtin_fmaf(alpha, tile[r][j], *e);
+                float *e = cr[r] + j;
+                *e = overwrite ? alpha * tile[r][j] : __builtin_fmaf(alpha, tile[r][j], *e);
             }
     }
 }
@@ -158,85 +200,93 @@ size_t wow_sgemm_packed_a_count(int kc) {
     return (size_t)kc * (size_t)(((MC + MR - 1) / MR) * MR);
 }
 
-void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int p0, int j0, float *packed) {
-    pack_b(kc, nc, b, ldb, trans_b, p0, j0, packed);
+void wow_sgemm_pack_b_op(int kc, int nc, const wow_operand *b, int p0, int j0, float *packed) {
+    pack_b(kc, nc, b, p0, j0, packed);
 }
 
-void wow_sgemm_block(int rows, int cols, int kc, float alpha,
-                     const float *a, int lda, int trans_a, int i0, int p0,
-                     const float *packed_b, int col0, float *c, int ldc, float *packed_a) {
+void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_operand *a, int i0, int p0,
+                        const float *packed_b, int col0, const wow_output *c, int ci0, int cj0,
+                        int overwrite, float *packed_a) {
     int fma = wow_sgemm_uses_fma();
     (void)fma;
+    float *cr[MR];
     for (int ib = 0; ib < rows; ib += MC) {
         int mc = rows - ib < MC ? rows - ib : MC;
-        pack_a(mc, kc, a, lda, trans_a, i0 + ib, p0, packed_a);
+        pack_a(mc, kc, a, i0 + ib, p0, packed_a);
         for (int jr = 0; jr < cols; jr += NR) {
             int nr = cols - jr < NR ? cols - jr : NR;
             const float *bp = packed_b + (size_t)((col0 + jr) / NR) * kc * NR;
             for (int ir = 0; ir < mc; ir += MR) {
                 int mr = mc - ir < MR ? mc - ir : MR;
                 const float *ap = packed_a + (size_t)(ir / MR) * kc * MR;
-                float *cp = c + (size_t)(ib + ir) * ldc + jr;
+                for (int r = 0; r < mr; r++) cr[r] = out_row(c, ci0 + ib + ir + r) + cj0 + jr;
 #if WOW_X86
-                if (fma) { kernel_fma(kc, ap, bp, cp, ldc, alpha, mr, nr); continue; }
+                if (fma) { kernel_fma(kc, ap, bp, cr, alpha, mr, nr, overwrite); continue; }
 #endif
-                kernel_generic(kc, ap, bp, cp, ldc, alpha, mr, nr);
+                kernel_generic(kc, ap, bp, cr, alpha, mr, nr, overwrite);
             }
         }
     }
+}
+
+void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int p0, int j0, float *packed) {
+    wow_operand op = { b, ldb, trans_b, NULL };
+    pack_b(kc, nc, &op, p0, j0, packed);
+}
+
+void wow_sgemm_block(int rows, int cols, int kc, float alpha,
+                     const float *a, int lda, int trans_a, int i0, int p0,
+                     const float *packed_b, int col0, float *c, int ldc, float *packed_a) {
+    wow_operand op = { a, lda, trans_a, NULL };
+    wow_output out = { c, ldc, NULL };
+    wow_sgemm_block_op(rows, cols, kc, alpha, &op, i0, p0, packed_b, col0, &out, 0, 0, 0, packed_a);
+}
+
+void wow_sgemm_op(int m, int n, int k, float alpha, const wow_operand *a, const wow_operand *b,
+                  float beta, const wow_output *c) {
+    if (m <= 0 || n <= 0) return;
+    // With beta == 0 the first k block overwrites C (no clearing pass).
+    int overwrite_first = beta == 0.0f && k > 0 && alpha != 0.0f;
+    for (int i = 0; i < m && !overwrite_first; i++) {
+        float *row = out_row(c, i);
+        if (beta == 0.0f) memset(row, 0, sizeof(float) * (size_t)n);
+        else if (beta != 1.0f) for (int j = 0; j < n; j++) row[j] *= beta;
+    }
+    if (k <= 0 || alpha == 0.0f) return;
+    int kc_max = wow_sgemm_kc(k);
+    int nc_max = n < NC ? n : NC;
+    float *bufb = aligned_alloc(64, (wow_sgemm_packed_b_count(kc_max, nc_max) * sizeof(float) + 63) / 64 * 64);
+    float *bufa = aligned_alloc(64, (wow_sgemm_packed_a_count(kc_max) * sizeof(float) + 63) / 64 * 64);
+    if (!bufa || !bufb) {
+        // Out of memory for the packing buffers: fall back to the naive triple loop.
+        free(bufa); free(bufb);
+        for (int i = 0; i < m && overwrite_first; i++) memset(out_row(c, i), 0, sizeof(float) * (size_t)n);
+        for (int i = 0; i < m; i++)
+            for (int p = 0; p < k; p++) {
+                float av = alpha * (a->trans ? op_row(a, p)[i] : op_row(a, i)[p]);
+                float *ci = out_row(c, i);
+                for (int j = 0; j < n; j++)
+                    ci[j] += av * (b->trans ? op_row(b, j)[p] : op_row(b, p)[j]);
+            }
+        return;
+    }
+    for (int j0 = 0; j0 < n; j0 += NC) {
+        int nc = n - j0 < NC ? n - j0 : NC;
+        for (int p0 = 0; p0 < k; p0 += kc_max) {
+            int kc = k - p0 < kc_max ? k - p0 : kc_max;
+            pack_b(kc, nc, b, p0, j0, bufb);
+            wow_sgemm_block_op(m, nc, kc, alpha, a, 0, p0, bufb, 0, c, 0, j0, overwrite_first && p0 == 0, bufa);
+        }
+    }
+    free(bufa);
+    free(bufb);
 }
 
 void wow_sgemm(int m, int n, int k, float alpha,
                const float *a, int lda, int trans_a,
                const float *b, int ldb, int trans_b,
                float beta, float *c, int ldc) {
-    if (m <= 0 || n <= 0) return;
-    for (int i = 0; i < m; i++) {
-        float *row = c + (size_t)i * ldc;
-        if (beta == 0.0f) memset(row, 0, sizeof(float) * (size_t)n);
-        else if (beta != 1.0f) for (int j = 0; j < n; j++) row[j] *= beta;
-    }
-    if (k <= 0 || alpha == 0.0f) return;
-    int fma = wow_sgemm_uses_fma();
-    int kc_max = k < KC ? k : KC;
-    int nc_max = n < NC ? n : NC;
-    float *bufb = aligned_alloc(64, (((size_t)kc_max * (((nc_max + NR - 1) / NR) * NR) * sizeof(float)) + 63) / 64 * 64);
-    float *bufa = aligned_alloc(64, (((size_t)kc_max * (((MC + MR - 1) / MR) * MR) * sizeof(float)) + 63) / 64 * 64);
-    if (!bufa || !bufb) {
-        // Out of memory for the packing buffers: fall back to the naive triple loop.
-        free(bufa); free(bufb);
-        for (int i = 0; i < m; i++)
-            for (int p = 0; p < k; p++) {
-                float av = alpha * elem_a(a, lda, trans_a, i, p);
-                for (int j = 0; j < n; j++)
-                    c[(size_t)i * ldc + j] += av * (trans_b ? b[(size_t)j * ldb + p] : b[(size_t)p * ldb + j]);
-            }
-        return;
-    }
-    for (int j0 = 0; j0 < n; j0 += NC) {
-        int nc = n - j0 < NC ? n - j0 : NC;
-        for (int p0 = 0; p0 < k; p0 += KC) {
-            int kc = k - p0 < KC ? k - p0 : KC;
-            pack_b(kc, nc, b, ldb, trans_b, p0, j0, bufb);
-            for (int i0 = 0; i0 < m; i0 += MC) {
-                int mc = m - i0 < MC ? m - i0 : MC;
-                pack_a(mc, kc, a, lda, trans_a, i0, p0, bufa);
-                for (int jr = 0; jr < nc; jr += NR) {
-                    int cols = nc - jr < NR ? nc - jr : NR;
-                    const float *bp = bufb + (size_t)(jr / NR) * kc * NR;
-                    for (int ir = 0; ir < mc; ir += MR) {
-                        int rows = mc - ir < MR ? mc - ir : MR;
-                        const float *ap = bufa + (size_t)(ir / MR) * kc * MR;
-                        float *cp = c + (size_t)(i0 + ir) * ldc + j0 + jr;
-#if WOW_X86
-                        if (fma) { kernel_fma(kc, ap, bp, cp, ldc, alpha, rows, cols); continue; }
-#endif
-                        kernel_generic(kc, ap, bp, cp, ldc, alpha, rows, cols);
-                    }
-                }
-            }
-        }
-    }
-    free(bufa);
-    free(bufb);
+    wow_operand opa = { a, lda, trans_a, NULL }, opb = { b, ldb, trans_b, NULL };
+    wow_output out = { c, ldc, NULL };
+    wow_sgemm_op(m, n, k, alpha, &opa, &opb, beta, &out);
 }

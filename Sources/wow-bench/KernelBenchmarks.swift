@@ -11,6 +11,10 @@ enum GEMMBenchmarks {
         ("map back 500 pts x d=784, L=500", 500, 784, 500, .transposed, .none),
         ("project 500 dirs x 200 pts, d=784", 500, 200, 784, .none, .transposed),
         ("map back 200 pts x d=784, L=500", 200, 784, 500, .transposed, .none),
+        ("project all of shape c: 500 dirs x 10000 pts", 500, 10000, 784, .none, .transposed),
+        ("map back all of shape c: 5000 pts, L=500", 5000, 784, 500, .transposed, .none),
+        ("project all of shape b: 500 dirs x 2100 pts", 500, 2100, 784, .none, .transposed),
+        ("map back all of shape b: 2000 pts, L=500", 2000, 784, 500, .transposed, .none),
         ("square 1024", 1024, 1024, 1024, .none, .none),
     ]
 

@@ -37,6 +37,12 @@ final class KernelLawTests: XCTestCase {
     func testLawsEqualSizes() throws { try check(sizes: [12, 12, 12], weighted: false) }
     func testLawsUnequalSizes() throws { try check(sizes: [9, 14, 11], weighted: false) }
     func testLawsWeighted() throws { try check(sizes: [9, 14, 11], weighted: true) }
+    /// Sizes dividing one another take the blocked 1-D matching (both directions, block
+    /// lengths below and above the 8-lane width).
+    func testLawsDividingSizes() throws {
+        try check(sizes: [80, 8, 16], weighted: false)
+        try check(sizes: [8, 80, 40], weighted: false)
+    }
 
     func testRieszGradientOnCoincidentClassesIsZeroNotNaN() throws {
         let mu = try Self.measures(sizes: [10], d: 2, weighted: false, seed: 1)[0]

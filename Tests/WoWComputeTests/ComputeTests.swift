@@ -32,6 +32,75 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    func testParallelPathWithSeveralDepthBlocksOverwritesGarbageWhenBetaIsZero() {
+        // 40 x 50 x 700: the threaded path, three depth blocks of 234; C starts as NaN.
+        var rng = SeededGenerator(seed: 7)
+        let (m, n, k) = (40, 50, 700)
+        for ta in [Transpose.none, .transposed] {
+            for tb in [Transpose.none, .transposed] {
+                let a = ta == .none ? randomMatrix(m, k, &rng) : randomMatrix(k, m, &rng)
+                let b = tb == .none ? randomMatrix(k, n, &rng) : randomMatrix(n, k, &rng)
+                var c = Matrix(rows: m, columns: n, repeating: .nan)
+                gemm(ta, tb, alpha: 0.5, a, b, into: &c)
+                let reference = naive(a, ta, b, tb)
+                var worst = 0.0
+                for i in 0..<(m * n) { worst = max(worst, abs(Double(c.storage[i]) - 0.5 * reference[i])) }
+                XCTAssertLessThan(worst, 2e-3, "case \(ta) \(tb)")
+            }
+        }
+    }
+
+    func testRowTableOperandsAndOutputsEqualTheStridedProduct() {
+        // op(A) = theta (L x d), op(B) = X^T with X's rows spread over three separately
+        // stored blocks; then the map back with C written through a row table.
+        var rng = SeededGenerator(seed: 8)
+        let (L, d) = (70, 330)
+        let blocks = [randomMatrix(90, d, &rng), randomMatrix(7, d, &rng), randomMatrix(60, d, &rng)]
+        let theta = randomMatrix(L, d, &rng)
+        let stacked = try! Matrix(rows: 157, columns: d, storage: blocks.flatMap(\.storage))
+        var expected = Matrix(rows: L, columns: 157)
+        gemm(.none, .transposed, theta, stacked, into: &expected)
+        var got = Matrix(rows: L, columns: 157, repeating: .nan)
+        var rowPointers = [UnsafePointer<Float>?]()
+        blocks[0].withUnsafeBufferPointer { b0 in
+            blocks[1].withUnsafeBufferPointer { b1 in
+                blocks[2].withUnsafeBufferPointer { b2 in
+                    for (block, base) in zip(blocks, [b0, b1, b2]) {
+                        for r in 0..<block.rows { rowPointers.append(base.baseAddress! + r * d) }
+                    }
+                    theta.withUnsafeBufferPointer { th in
+                        got.withUnsafeMutableBufferPointer { out in
+                            rowPointers.withUnsafeBufferPointer { table in
+                                gemm(m: L, n: 157, k: d, .matrix(th.baseAddress!, leadingDimension: d, .none),
+                                     .rows(table.baseAddress!, .transposed), into: .matrix(out.baseAddress!, leadingDimension: 157))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(got.storage.map(\.bitPattern), expected.storage.map(\.bitPattern), "same blocking, same bits")
+
+        // Map back: C (157 x d) = got^T theta, rows of C in reverse order through a table.
+        var reference = Matrix(rows: 157, columns: d)
+        gemm(.transposed, .none, got, theta, into: &reference)
+        var reversedRows = Matrix(rows: 157, columns: d, repeating: .nan)
+        reversedRows.withUnsafeMutableBufferPointer { out in
+            let table = (0..<157).map { Optional(out.baseAddress! + (156 - $0) * d) }
+            got.withUnsafeBufferPointer { g in
+                theta.withUnsafeBufferPointer { th in
+                    table.withUnsafeBufferPointer { t in
+                        gemm(m: 157, n: d, k: L, .matrix(g.baseAddress!, leadingDimension: 157, .transposed),
+                             .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(t.baseAddress!))
+                    }
+                }
+            }
+        }
+        for i in 0..<157 {
+            XCTAssertEqual(reversedRows.row(156 - i).map(\.bitPattern), reference.row(i).map(\.bitPattern), "row \(i)")
+        }
+    }
+
     func testProductIsBitwiseIdenticalForOneAndTwoThreads() {
         var rng = SeededGenerator(seed: 2)
         let a = randomMatrix(200, 64, &rng), b = randomMatrix(90, 64, &rng)
@@ -69,6 +138,37 @@ final class ArgSortTests: XCTestCase {
             let expected = keys.enumerated().sorted { ($0.element, $0.offset) < ($1.element, $1.offset) }
             XCTAssertEqual(sorted, expected.map(\.element), "n = \(n)")
             XCTAssertEqual(order.map(Int.init), expected.map(\.offset), "stable permutation, n = \(n)")
+        }
+    }
+
+    func testClusteredKeysWithLongEqualHighHalvesSortExactly() {
+        // Keys sharing their high 16 bits in long runs (a narrow band far from zero) go
+        // through the low-half finishing passes; short runs through insertion sort.
+        var rng = SeededGenerator(seed: 9)
+        var ws = ArgSort.Workspace()
+        for (n, spread) in [(60, Float(1e-5)), (500, 1e-4), (500, 1e-2), (2000, 3e-3), (300, 0)] {
+            let keys: [Float] = (0..<n).map { _ in 1000 + spread * Float(rng.nextStandardNormal()) }
+            var sorted = keys, keysOnly = keys
+            var order = [Int32](repeating: -1, count: n)
+            sorted.withUnsafeMutableBufferPointer { k in
+                order.withUnsafeMutableBufferPointer { o in ArgSort.sort(k.baseAddress!, order: o.baseAddress!, count: n, workspace: &ws) }
+            }
+            keysOnly.withUnsafeMutableBufferPointer { k in ArgSort.sortKeys(k.baseAddress!, count: n, workspace: &ws) }
+            let expected = keys.enumerated().sorted { ($0.element, $0.offset) < ($1.element, $1.offset) }
+            XCTAssertEqual(sorted, expected.map(\.element), "n = \(n), spread \(spread)")
+            XCTAssertEqual(keysOnly, expected.map(\.element), "keys only, n = \(n), spread \(spread)")
+            XCTAssertEqual(order.map(Int.init), expected.map(\.offset), "stable permutation, n = \(n), spread \(spread)")
+        }
+    }
+
+    func testKeysOnlySortMatchesTheArgsortKeys() {
+        var rng = SeededGenerator(seed: 10)
+        var ws = ArgSort.Workspace()
+        for n in [0, 1, 2, 30, 47, 48, 80, 500, 3000] {
+            let keys: [Float] = (0..<n).map { _ in Float(rng.nextStandardNormal()) * (rng.next() % 5 == 0 ? 1e6 : 1) + 0 }
+            var a = keys
+            a.withUnsafeMutableBufferPointer { k in if n > 0 { ArgSort.sortKeys(k.baseAddress!, count: n, workspace: &ws) } }
+            XCTAssertEqual(a, keys.sorted(), "n = \(n)")
         }
     }
 

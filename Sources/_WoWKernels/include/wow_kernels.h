@@ -16,9 +16,35 @@ void wow_sgemm(int m, int n, int k, float alpha,
                const float *b, int ldb, int trans_b,
                float beta, float *c, int ldc);
 
+#include <stddef.h>
+
+/// A stored row-major matrix S used as op(S) = S (trans == 0) or S^T (trans != 0).
+/// Row r of S is rows[r] when rows is non-NULL (separately stored rows, e.g. the
+/// points of several measures), base + r * ld otherwise.
+typedef struct {
+    const float *base;
+    long ld;
+    int trans;
+    const float *const *rows;
+} wow_operand;
+
+/// The output C: row i at rows[i] when rows is non-NULL, base + i * ld otherwise.
+typedef struct {
+    float *base;
+    long ld;
+    float *const *rows;
+} wow_output;
+
+/// The depth of the k blocks for a product of depth k: k split into equal blocks of at
+/// most 320 (fixed by k alone, so the summation order never depends on threading).
+int wow_sgemm_kc(int k);
+
+/// `wow_sgemm` on general operands.
+void wow_sgemm_op(int m, int n, int k, float alpha, const wow_operand *a, const wow_operand *b,
+                  float beta, const wow_output *c);
+
 /// Building blocks for callers that parallelise: pack a kc x nc block of op(B) once,
 /// then let workers run disjoint (rows x cols) tiles of C against it.
-#include <stddef.h>
 size_t wow_sgemm_packed_b_count(int kc, int nc);
 size_t wow_sgemm_packed_a_count(int kc);
 /// Packs rows [p0, p0+kc) x columns [j0, j0+nc) of op(B).
@@ -29,6 +55,15 @@ void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int 
 void wow_sgemm_block(int rows, int cols, int kc, float alpha,
                      const float *a, int lda, int trans_a, int i0, int p0,
                      const float *packed_b, int col0, float *c, int ldc, float *packed_a);
+
+/// Packs rows [p0, p0+kc) x columns [j0, j0+nc) of op(B) for a general operand.
+void wow_sgemm_pack_b_op(int kc, int nc, const wow_operand *b, int p0, int j0, float *packed);
+/// C[ci0:ci0+rows, cj0:cj0+cols] += alpha * op(A)[i0:i0+rows, p0:p0+kc] *
+/// packedB[:, col0:col0+cols] for general operands; with overwrite != 0 the tile is
+/// set to the product instead (C = 0 beforehand, without the clearing pass).
+void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_operand *a, int i0, int p0,
+                        const float *packed_b, int col0, const wow_output *c, int ci0, int cj0,
+                        int overwrite, float *packed_a);
 
 /// 1 when the AVX2+FMA micro-kernel is in use on this CPU, 0 otherwise.
 int wow_sgemm_uses_fma(void);
