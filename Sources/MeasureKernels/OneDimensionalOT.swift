@@ -203,7 +203,7 @@ public enum OneDimensionalOT {
         // Uniform, unequal sizes: blocks when one size divides the other, otherwise the
         // exact integer walk, written at sorted positions.
         if n % m == 0 || m % n == 0 {
-            _ = blockMatch(sv, n, tv, m, C.self, gradient: gradient, scale: scale)
+            _ = blockMatch(sv, n, tv, m, C.self, gradient: gradient, scale: scale, computeCost: false)
             return
         }
         _ = integerWalk(sv, n, tv, m, C.self, scale: scale, needsGradient: true) { i, g in gradient[i] += g }
@@ -221,7 +221,7 @@ public enum OneDimensionalOT {
     @inline(__always)
     static func blockMatch<C: SliceCostFunction>(
         _ sv: UnsafePointer<Float>, _ n: Int, _ tv: UnsafePointer<Float>, _ m: Int, _: C.Type,
-        gradient: UnsafeMutablePointer<Float>?, scale: Float
+        gradient: UnsafeMutablePointer<Float>?, scale: Float, computeCost: Bool = true
     ) -> Float {
         let rs = UnsafeRawPointer(sv), rt = UnsafeRawPointer(tv)
         var lanes = SIMD8<Float>(repeating: 0)
@@ -234,7 +234,7 @@ public enum OneDimensionalOT {
                 var i = 0
                 while i + 8 <= r {
                     let delta = rs.loadUnaligned(fromByteOffset: 4 * (base + i), as: SIMD8<Float>.self) - tLanes
-                    lanes += C.cost(delta)
+                    if computeCost { lanes += C.cost(delta) }
                     if let gradient {
                         let rg = UnsafeMutableRawPointer(gradient)
                         let current = rg.loadUnaligned(fromByteOffset: 4 * (base + i), as: SIMD8<Float>.self)
@@ -244,7 +244,7 @@ public enum OneDimensionalOT {
                 }
                 while i < r {
                     let delta = sv[base + i] - tj
-                    tail += C.cost(delta)
+                    if computeCost { tail += C.cost(delta) }
                     if let gradient { gradient[base + i] += scale * C.derivative(delta) }
                     i += 1
                 }
@@ -260,13 +260,13 @@ public enum OneDimensionalOT {
             var j = 0
             while j + 8 <= r {
                 let delta = sLanes - rt.loadUnaligned(fromByteOffset: 4 * (base + j), as: SIMD8<Float>.self)
-                lanes += C.cost(delta)
+                if computeCost { lanes += C.cost(delta) }
                 derivativeLanes += C.derivative(delta)
                 j += 8
             }
             while j < r {
                 let delta = si - tv[base + j]
-                tail += C.cost(delta)
+                if computeCost { tail += C.cost(delta) }
                 derivativeTail += C.derivative(delta)
                 j += 1
             }

@@ -23,7 +23,7 @@ enum SlicedEvaluation {
     /// at columns `offsets[i] ..< offsets[i] + counts[i]`. Measures that need their sort
     /// permutation (gradient measures first, then weighted ones) come first, and `order`
     /// (`L x orderWidth`) holds the original point index of each sorted entry for them.
-    final class Projections {
+    struct Projections {
         let directions: Int
         let width: Int
         let orderWidth: Int
@@ -33,23 +33,6 @@ enum SlicedEvaluation {
         let counts: [Int]
         let hasOrder: [Bool]
         let weights: [[Float]?]
-
-        init(directions: Int, width: Int, orderWidth: Int, offsets: [Int], counts: [Int], hasOrder: [Bool], weights: [[Float]?]) {
-            self.directions = directions
-            self.width = width
-            self.orderWidth = orderWidth
-            keys = .allocate(capacity: max(1, directions * width))
-            order = .allocate(capacity: max(1, directions * orderWidth))
-            self.offsets = offsets
-            self.counts = counts
-            self.hasOrder = hasOrder
-            self.weights = weights
-        }
-
-        deinit {
-            keys.deallocate()
-            order.deallocate()
-        }
 
         /// Measure `i`'s sorted projections on direction `l`.
         @inline(__always) func values(_ i: Int, _ l: Int) -> UnsafeMutablePointer<Float> {
@@ -113,8 +96,27 @@ enum SlicedEvaluation {
         let orderWidth = gradientWidth + weightedOnly.reduce(0) { $0 + counts[$1] }
         var hasOrder = [Bool](repeating: false, count: measureCount)
         for i in gradientMeasures + weightedOnly { hasOrder[i] = true }
-        let projections = Projections(directions: L, width: width, orderWidth: orderWidth, offsets: offsets, counts: counts,
-                                      hasOrder: hasOrder, weights: batch.measures.map(\.weights))
+        // The large temporaries come from the scratch pool (no fresh pages per step).
+        return try ScratchPool.withBuffer(Float.self, count: L * width) { keys in
+            try ScratchPool.withBuffer(Int32.self, count: L * orderWidth) { order in
+                let projections = Projections(directions: L, width: width, orderWidth: orderWidth, keys: keys, order: order,
+                                              offsets: offsets, counts: counts, hasOrder: hasOrder, weights: batch.measures.map(\.weights))
+                return try evaluate(batch, projections: projections, stacked: stacked, gradientMeasures: gradientMeasures,
+                                    gradientWidth: gradientWidth, theta: theta, levels: levels, percentileCount: percentileCount,
+                                    levelCount: levelCount, cost: cost, profile: profile)
+            }
+        }
+    }
+
+    /// Projection, sorting and both passes, on buffers set up by `run`.
+    static func evaluate(
+        _ batch: KernelBatch, projections: Projections, stacked: [Int], gradientMeasures: [Int], gradientWidth: Int,
+        theta: Matrix, levels: [Float], percentileCount: Int, levelCount: Int, cost: SliceCost,
+        profile: (Double) -> KernelProfile
+    ) throws -> KernelBatchResult {
+        let L = projections.directions, width = projections.width, d = theta.columns
+        let measureCount = batch.measures.count
+        let counts = projections.counts, offsets = projections.offsets, hasOrder = projections.hasOrder
         let chunks = (L + directionChunk - 1) / directionChunk
         let workers = Parallel.threads
 
@@ -144,9 +146,9 @@ enum SlicedEvaluation {
         // Pass 1: the discrepancy of every pair along every direction, summed over
         // directions in a fixed order.
         let pairCount = batch.pairs.count
-        var perDirection = [Double](repeating: 0, count: pairCount * L)
-        perDirection.withUnsafeMutableBufferPointer { out in
-            let out = out
+        var values = [Double](repeating: 0, count: pairCount)
+        var factors = [Double](repeating: 0, count: pairCount)
+        ScratchPool.withBuffer(Double.self, count: pairCount * L) { out in
             levels.withUnsafeBufferPointer { u in
                 Parallel.forEach(chunks: chunks) { chunk in
                     for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
@@ -157,19 +159,17 @@ enum SlicedEvaluation {
                     }
                 }
             }
-        }
-        var values = [Double](repeating: 0, count: pairCount)
-        var factors = [Double](repeating: 0, count: pairCount)
-        for (index, p) in batch.pairs.enumerated() {
-            var discrepancy = 0.0
-            if p.first != p.second {
-                for l in 0..<L { discrepancy += perDirection[index * L + l] }
-                discrepancy /= Double(L)
-                discrepancy = max(0, discrepancy)
+            for (index, p) in batch.pairs.enumerated() {
+                var discrepancy = 0.0
+                if p.first != p.second {
+                    for l in 0..<L { discrepancy += out[index * L + l] }
+                    discrepancy /= Double(L)
+                    discrepancy = max(0, discrepancy)
+                }
+                let phi = profile(discrepancy)
+                values[index] = phi.value
+                factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
             }
-            let phi = profile(discrepancy)
-            values[index] = phi.value
-            factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
         }
 
         // Pass 2: gradients accumulated in projected space (`L x N_g`), then one product.
@@ -194,11 +194,9 @@ enum SlicedEvaluation {
             let sortedAccumulation = (0..<measureCount).map { i in
                 percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
             }
-            let projected = UnsafeMutablePointer<Float>.allocate(capacity: L * gradientWidth)
-            defer { projected.deallocate() }
             let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
-            let accumulators = UnsafeMutablePointer<Float>.allocate(capacity: largest * workers)
-            defer { accumulators.deallocate() }
+            let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + largest * workers) { projected in
+            let accumulators = projected + L * gradientWidth
             levels.withUnsafeBufferPointer { u in
                 Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
                     let acc = accumulators + worker * largest
@@ -227,11 +225,12 @@ enum SlicedEvaluation {
                     }
                 }
             }
-            let storages = makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
+            return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
                 theta.withUnsafeBufferPointer { th in
                     gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
                          .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(table))
                 }
+            }
             }
             for (i, storage) in zip(gradientMeasures, storages) {
                 gradients[i] = try Matrix(rows: counts[i], columns: d, storage: storage)
