@@ -57,6 +57,20 @@ enum SlicedEvaluation {
         }
     }
 
+    /// Block summaries of large sorted samples, for the pairs whose uniform sizes divide
+    /// one another under the squared cost. When `m = r n`, the monotone plan sends `s_i`
+    /// evenly over the block `t_{ir} ... t_{ir+r-1}` (mean `mu_i`, squared deviations
+    /// `V_i`), so `W_2^2 = (1/n) sum_i (s_i - mu_i)^2 + (1/m) sum_i V_i` and the gradient at
+    /// `s_i` is `2 (s_i - mu_i)`: an equal-size problem against the `n` block means plus a
+    /// constant. The means are computed once per measure, block count and direction,
+    /// instead of once per pair.
+    /// Summaries are stored per (measure, block count), per direction `l` at
+    /// `offset + l * (blocks + 1)`: the block means, then `(1/m) sum_i V_i`.
+    struct BlockKey: Hashable {
+        var measure: Int
+        var blocks: Int
+    }
+
     static func run(
         _ batch: KernelBatch, slicing: Slicing, cost: SliceCost,
         profile: (Double) -> KernelProfile,
@@ -143,6 +157,51 @@ enum SlicedEvaluation {
             }
         }
 
+        // Block summaries for pairs whose sizes divide one another (squared cost).
+        let uniform = batch.measures.map(\.isUniform)
+        func reducible(_ a: Int, _ b: Int) -> BlockKey? {
+            guard cost == .squared, percentileCount == 0, a != b, uniform[a], uniform[b] else { return nil }
+            let na = counts[a], nb = counts[b]
+            if na > nb && na % nb == 0 { return BlockKey(measure: a, blocks: nb) }
+            if nb > na && nb % na == 0 { return BlockKey(measure: b, blocks: na) }
+            return nil
+        }
+        var summaryOffsets = [BlockKey: Int]()
+        var summaryKeys = [BlockKey]()
+        var summaryWidth = 0
+        for p in batch.pairs {
+            guard let key = reducible(p.first, p.second), summaryOffsets[key] == nil else { continue }
+            summaryOffsets[key] = summaryWidth
+            summaryKeys.append(key)
+            summaryWidth += L * (key.blocks + 1)
+        }
+        // Per pair: the smaller measure, the block count and the summary offset when the
+        // pair is reducible.
+        let pairReductions: [(small: Int, blocks: Int, offset: Int)?] = batch.pairs.map { p in
+            reducible(p.first, p.second).map { key in (key.measure == p.first ? p.second : p.first, key.blocks, summaryOffsets[key]!) }
+        }
+        return try ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
+        if !summaryKeys.isEmpty {
+            let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
+            Parallel.forEach(chunks: chunks) { chunk in
+                for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                    for (key, offset) in zip(summaryKeys, keyOffsets) {
+                        let t = projections.values(key.measure, l), m = counts[key.measure]
+                        let r = m / key.blocks, out = summaryStorage + offset + l * (key.blocks + 1)
+                        var deviations: Float = 0
+                        for b in 0..<key.blocks {
+                            var sum: Float = 0
+                            for j in (b * r)..<((b + 1) * r) { sum += t[j] }
+                            let mean = sum / Float(r)
+                            for j in (b * r)..<((b + 1) * r) { deviations += (t[j] - mean) * (t[j] - mean) }
+                            out[b] = mean
+                        }
+                        out[key.blocks] = deviations / Float(m)
+                    }
+                }
+            }
+        }
+
         // Pass 1: the discrepancy of every pair along every direction, summed over
         // directions in a fixed order.
         let pairCount = batch.pairs.count
@@ -153,6 +212,13 @@ enum SlicedEvaluation {
                 Parallel.forEach(chunks: chunks) { chunk in
                     for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
                         for (index, p) in batch.pairs.enumerated() where p.first != p.second {
+                            if let (small, blocks, offset) = pairReductions[index] {
+                                let summary = summaryStorage + offset + l * (blocks + 1)
+                                out[index * L + l] = Double(OneDimensionalOT.equalSizeCost(projections.values(small, l), summary, blocks,
+                                                                                           SquaredSliceCost.self)) / Double(blocks)
+                                    + Double(summary[blocks])
+                                continue
+                            }
                             out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
                                 percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
                         }
@@ -176,14 +242,17 @@ enum SlicedEvaluation {
         var gradients = [Matrix?](repeating: nil, count: measureCount)
         if gradientWidth > 0 {
             // (other measure, coefficient) for every pair touching each gradient measure.
-            var terms = [[(Int, Float)]](repeating: [], count: measureCount)
+            // The third entry is the offset of the partner's block summary when `i` is the
+            // smaller side of a reducible pair (-1 otherwise).
+            var terms = [[(Int, Float, Int)]](repeating: [], count: measureCount)
             for i in gradientMeasures {
                 for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
+                    let summary = pairReductions[pi].flatMap { $0.small == i ? $0.offset : nil } ?? -1
                     if p.first == i && p.firstGradientWeight != 0 {
-                        terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L))))
+                        terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L)), summary))
                     }
                     if p.second == i && p.secondGradientWeight != 0 {
-                        terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L))))
+                        terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L)), summary))
                     }
                 }
                 terms[i].removeAll { $0.1 == 0 }
@@ -206,7 +275,14 @@ enum SlicedEvaluation {
                             if sortedAccumulation[i] {
                                 acc.update(repeating: 0, count: n)
                                 projections.withSample(i, l) { me in
-                                    for (other, coefficient) in terms[i] {
+                                    for (other, coefficient, summary) in terms[i] {
+                                        if summary >= 0 {
+                                            // The large partner's block means, as an equal-size sample.
+                                            let means = SortedSample(values: summaryStorage + summary + l * (n + 1), order: me.order,
+                                                                     count: n, weights: nil)
+                                            OneDimensionalOT.accumulateSortedGradient(me, means, cost: cost, into: acc, scale: coefficient)
+                                            continue
+                                        }
                                         projections.withSample(other, l) { them in
                                             OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
                                         }
@@ -215,7 +291,7 @@ enum SlicedEvaluation {
                                 }
                             } else {
                                 row.update(repeating: 0, count: n)
-                                for (other, coefficient) in terms[i] {
+                                for (other, coefficient, _) in terms[i] {
                                     _ = sliceTransport(projections, i, other, direction: l, cost: cost,
                                                        percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
                                                        gradient: row, scale: coefficient)
@@ -241,6 +317,7 @@ enum SlicedEvaluation {
             gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
         }
         return KernelBatchResult(values: values, gradients: gradients)
+        }
     }
 
     /// Calls `body` with a table of pointers to every row of `matrices`, in order (the

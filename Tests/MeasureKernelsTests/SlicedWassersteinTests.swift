@@ -60,6 +60,20 @@ final class SlicedWassersteinTests: XCTestCase {
         XCTAssertEqual(sw2, expected, accuracy: 1e-5)
     }
 
+    func testDividingSizesEqualTheSortedPairingOfReplicatedSupports() throws {
+        // 4 vs 12 and 12 vs 4 uniform points (block summaries): replicate each of the 4
+        // points 3 times; in 1-D the sorted pairing of equal sizes is optimal.
+        var rng = SeededGenerator(seed: 13)
+        let x = (0..<4).map { _ in Float(rng.nextStandardNormal()) }
+        let y = (0..<12).map { _ in Float(rng.nextStandardNormal()) * 1.5 + 0.4 }
+        let pairing = zip(replicate(x, [3, 3, 3, 3]).sorted(), y.sorted()).map { Double(($0 - $1) * ($0 - $1)) }.reduce(0, +) / 12
+        var r = SeededGenerator(seed: 0)
+        XCTAssertEqual(try SlicedWasserstein.squared(line(x), line(y), slicing: oneD, using: &r), pairing, accuracy: 1e-5)
+        XCTAssertEqual(try SlicedWasserstein.squared(line(y), line(x), slicing: oneD, using: &r), pairing, accuracy: 1e-5)
+        let absolute = zip(replicate(x, [3, 3, 3, 3]).sorted(), y.sorted()).map { Double(abs($0 - $1)) }.reduce(0, +) / 12
+        XCTAssertEqual(try SlicedWasserstein.first(line(x), line(y), slicing: oneD, using: &r), absolute, accuracy: 1e-5)
+    }
+
     func testNonUniformWeightsEqualBruteForceOnReplicatedSupports() throws {
         // weights (1/2, 1/4, 1/4) vs (1/4, 3/4) -> replicate to 4 vs 4.
         let x: [Float] = [1, -2, 0.5], y: [Float] = [0, 3]
