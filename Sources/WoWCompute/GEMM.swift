@@ -155,3 +155,13 @@ public func gemm(
 
 /// `true` when the AVX2 + FMA micro-kernel is in use on this CPU.
 public var gemmUsesFMA: Bool { wow_sgemm_uses_fma() != 0 }
+
+/// Runs `iterations` rounds of 12 independent 8-lane fused multiply-add chains on the
+/// calling thread (no memory traffic) and returns the flops done: 0 when the FMA
+/// micro-kernel is not in use. Benchmarks time it on every worker at once to measure the
+/// machine's fp32 peak, against which GEMM speed is reported.
+public func fusedMultiplyAddProbe(iterations: Int) -> Int {
+    var sink: Float = 0
+    let flops = wow_fma_probe_flops(iterations, &sink)
+    return sink.isNaN ? 0 : flops
+}

@@ -4,20 +4,17 @@
 /// radix sort on the order-preserving integer image of the keys, most significant half
 /// first: two LSD passes of 8 bits on the high 16 bits (sign, exponent and the leading
 /// 7 mantissa bits), which for projections of real data leaves runs of one or a few
-/// equal high halves; each run is then finished on the low 16 bits (insertion sort for
-/// short runs, two more 8-bit passes for long ones). Passes whose digit is common to
-/// every key are skipped. Ties keep their original order, so the permutation is
-/// deterministic. NaN keys must be rejected before sorting (the toolkit validates its
-/// inputs).
+/// equal high halves, then one insertion pass on the full keys; when that pass would
+/// shift more than 4 keys per key on average (long runs of equal high halves), a full
+/// four-pass LSD sort finishes instead. Passes whose digit is common to every key are
+/// skipped. Ties keep their original order, so the permutation is deterministic. NaN
+/// keys must be rejected before sorting (the toolkit validates its inputs).
 ///
-/// - Complexity: O(n^2) below the threshold; above it two O(n + 256) passes plus the
-///   finishing of equal-high-half runs (O(r^2) for runs shorter than 24, O(r + 256)
-///   otherwise), so O(n) overall.
+/// - Complexity: O(n^2) below the threshold; above it O(n + 256) per pass, at most six
+///   passes plus at most 4n insertion shifts, so O(n).
 public enum ArgSort {
     /// Rows shorter than this are insertion-sorted.
     public static let insertionThreshold = 48
-    /// Runs of equal high halves shorter than this are finished by insertion sort.
-    static let runThreshold = 24
 
     /// Order-preserving map from `Float` bits to `UInt32` (flip all bits of negatives,
     /// the sign bit of the rest) and its inverse.
@@ -108,55 +105,58 @@ public enum ArgSort {
             bitsA.update(from: bitsB, count: n)
             if withIndex { indexA.update(from: indexB, count: n) }
         }
-        // Low half: finish each run of equal high halves.
-        var start = 0
-        while start < n {
-            let high = bitsA[start] >> 16
-            var end = start + 1
-            while end < n && bitsA[end] >> 16 == high { end += 1 }
-            let length = end - start
-            if length >= runThreshold {
-                finishRun(start, end, workspace, withIndex: withIndex)
-            } else if length > 1 {
-                for i in (start + 1)..<end {
-                    let key = bitsA[i], idx = withIndex ? indexA[i] : 0
-                    var j = i - 1
-                    while j >= start && bitsA[j] > key {
-                        bitsA[j + 1] = bitsA[j]
-                        if withIndex { indexA[j + 1] = indexA[j] }
-                        j -= 1
-                    }
-                    bitsA[j + 1] = key
-                    if withIndex { indexA[j + 1] = idx }
-                }
+        // Low half: one insertion pass over the whole row. Keys only move within runs of
+        // equal high halves, so on real projections (runs of one to a few) this is about
+        // one comparison per key. If shifting exceeds 4 per key on average (long runs),
+        // finish with a complete LSD sort instead: stable passes from a stable partial
+        // order keep equal keys in their original order.
+        var budget = 4 * n
+        for i in 1..<n {
+            let key = bitsA[i]
+            if bitsA[i - 1] <= key { continue }
+            let idx = withIndex ? indexA[i] : 0
+            var j = i - 1
+            while j >= 0 && bitsA[j] > key {
+                bitsA[j + 1] = bitsA[j]
+                if withIndex { indexA[j + 1] = indexA[j] }
+                j -= 1
             }
-            start = end
+            bitsA[j + 1] = key
+            if withIndex { indexA[j + 1] = idx }
+            budget -= i - j
+            if budget < 0 {
+                fullRadix(n, workspace, withIndex: withIndex)
+                return
+            }
         }
     }
 
-    /// Two stable 8-bit passes on the low half over `bitsA[start..<end]`, in place.
-    static func finishRun(_ start: Int, _ end: Int, _ workspace: Workspace, withIndex: Bool) {
+    /// A complete stable LSD sort of `bitsA[0..<n]` (four 8-bit passes, uniform digits
+    /// skipped), in place.
+    static func fullRadix(_ n: Int, _ workspace: Workspace, withIndex: Bool) {
         let bitsA = workspace.bitsA, bitsB = workspace.bitsB
         let indexA = workspace.indexA, indexB = workspace.indexB
-        let counts = workspace.counts + 512, length = end - start
-        counts.update(repeating: 0, count: 512)
-        for i in start..<end {
+        let counts = workspace.counts
+        counts.update(repeating: 0, count: 1024)
+        for i in 0..<n {
             let b = bitsA[i]
             counts[Int(b & 0xFF)] &+= 1
             counts[256 &+ Int((b >> 8) & 0xFF)] &+= 1
+            counts[512 &+ Int((b >> 16) & 0xFF)] &+= 1
+            counts[768 &+ Int(b >> 24)] &+= 1
         }
         var inA = true
-        for pass in 0..<2 {
+        for pass in 0..<4 {
             let histogram = counts + pass * 256
             let shift = UInt32(pass * 8)
             let src = inA ? bitsA : bitsB, dst = inA ? bitsB : bitsA
-            if histogram[Int((src[start] >> shift) & 0xFF)] == length { continue }
-            scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, start, end, shift, histogram, withIndex)
+            if histogram[Int((src[0] >> shift) & 0xFF)] == n { continue }
+            scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, 0, n, shift, histogram, withIndex)
             inA.toggle()
         }
         if !inA {
-            (bitsA + start).update(from: bitsB + start, count: length)
-            if withIndex { (indexA + start).update(from: indexB + start, count: length) }
+            bitsA.update(from: bitsB, count: n)
+            if withIndex { indexA.update(from: indexB, count: n) }
         }
     }
 

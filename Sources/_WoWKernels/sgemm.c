@@ -290,3 +290,38 @@ void wow_sgemm(int m, int n, int k, float alpha,
     wow_output out = { c, ldc, NULL };
     wow_sgemm_op(m, n, k, alpha, &opa, &opb, beta, &out);
 }
+
+// Peak probe: 12 independent chains of 8-lane fused multiply-adds (no memory traffic),
+// the most a core can do with the instructions the micro-kernel uses.
+#if WOW_X86
+__attribute__((target("avx2,fma")))
+static float fma_probe(long iterations) {
+    __m256 a0 = _mm256_set1_ps(1.0f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
+    __m256 a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+    const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+    for (long i = 0; i < iterations; i++) {
+        a0 = _mm256_fmadd_ps(a0, x, y); a1 = _mm256_fmadd_ps(a1, x, y); a2 = _mm256_fmadd_ps(a2, x, y);
+        a3 = _mm256_fmadd_ps(a3, x, y); a4 = _mm256_fmadd_ps(a4, x, y); a5 = _mm256_fmadd_ps(a5, x, y);
+        a6 = _mm256_fmadd_ps(a6, x, y); a7 = _mm256_fmadd_ps(a7, x, y); a8 = _mm256_fmadd_ps(a8, x, y);
+        a9 = _mm256_fmadd_ps(a9, x, y); a10 = _mm256_fmadd_ps(a10, x, y); a11 = _mm256_fmadd_ps(a11, x, y);
+    }
+    __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
+                             _mm256_add_ps(_mm256_add_ps(a4, a5), _mm256_add_ps(a6, a7)));
+    s = _mm256_add_ps(s, _mm256_add_ps(_mm256_add_ps(a8, a9), _mm256_add_ps(a10, a11)));
+    float out[8];
+    _mm256_storeu_ps(out, s);
+    return out[0] + out[7];
+}
+#endif
+
+long wow_fma_probe_flops(long iterations, float *sink) {
+#if WOW_X86
+    if (wow_sgemm_uses_fma()) {
+        *sink = fma_probe(iterations);
+        return iterations * 12 * 16;
+    }
+#endif
+    (void)iterations;
+    *sink = 0;
+    return 0;
+}

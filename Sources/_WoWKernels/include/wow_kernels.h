@@ -65,6 +65,11 @@ void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_opera
                         const float *packed_b, int col0, const wow_output *c, int ci0, int cj0,
                         int overwrite, float *packed_a);
 
+/// Runs `iterations` rounds of 12 independent 8-lane FMA chains on this thread and
+/// returns the flops done (0 when the FMA kernel is not in use); for measuring the
+/// machine's peak. The result goes to *sink so the work is not optimised away.
+long wow_fma_probe_flops(long iterations, float *sink);
+
 /// 1 when the AVX2+FMA micro-kernel is in use on this CPU, 0 otherwise.
 int wow_sgemm_uses_fma(void);
 
