@@ -53,7 +53,7 @@ public struct GEMMOutput {
 /// has them, detected at run time; portable C otherwise). `C` is cut into blocks fixed by
 /// the shape alone and the blocks are spread over `Parallel.threads` workers; each
 /// element is accumulated over `k` in a fixed order (blocks of equal depth, at most
-/// 320), so results are bitwise identical for every thread count.
+/// 400), so results are bitwise identical for every thread count.
 ///
 /// - Parameters:
 ///   - a: `m x k` (or `k x m` when `transA == .transposed`).
@@ -112,11 +112,16 @@ public func gemm(
         }
     }
     guard k > 0, alpha != 0 else { return }
-    // Tiles depend on the shape alone (never on the thread count): row blocks of 120
-    // (a multiple of the 6-row register tile), and column blocks (multiples of 16) when
-    // there are too few row blocks to keep the workers busy.
-    let kcMax = Int(wow_sgemm_kc(Int32(k))), ncMax = 2048, rowBlock = 120
-    let rowBlocks = (m + rowBlock - 1) / rowBlock
+    // Tiles depend on the shape alone (never on the thread count): row blocks (multiples
+    // of the 6-row register tile), and column blocks (multiples of 16) when there are too
+    // few row blocks to keep the workers busy.
+    // Row blocks of at most 120 rows and column passes of at most 2048 columns, both split
+    // evenly (multiples of 6 and 16) so that no thin last block is left over.
+    let kcMax = Int(wow_sgemm_kc(Int32(k)))
+    let rowBlocks = (m + 119) / 120
+    let rowBlock = ((m + rowBlocks - 1) / rowBlocks + 5) / 6 * 6
+    let passes = (n + 2047) / 2048
+    let ncMax = ((n + passes - 1) / passes + 15) / 16 * 16
     let packedB = UnsafeMutablePointer<Float>.allocate(capacity: wow_sgemm_packed_b_count(Int32(kcMax), Int32(min(n, ncMax))))
     defer { packedB.deallocate() }
     let packedACount = wow_sgemm_packed_a_count(Int32(kcMax))

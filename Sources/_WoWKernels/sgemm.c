@@ -16,7 +16,7 @@
 #define WOW_X86 0
 #endif
 
-enum { MR = 6, NR = 16, KC_MAX = 320, MC = 120, NC = 2048 };
+enum { MR = 6, NR = 16, KC_MAX = 400, MC = 120, NC = 2048 };
 
 static inline const float *op_row(const wow_operand *o, int r) {
     return o->rows ? o->rows[r] : o->base + (size_t)r * (size_t)o->ld;
@@ -131,7 +131,9 @@ static void kernel_fma(int kc, const float *ap, const float *bp, float *const *c
     __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
     __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
     __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+#pragma clang loop unroll_count(4)
     for (int p = 0; p < kc; p++) {
+        _mm_prefetch((const char *)(bp + p * NR + 8 * NR), _MM_HINT_T0);
         __m256 b0 = _mm256_loadu_ps(bp + p * NR), b1 = _mm256_loadu_ps(bp + p * NR + 8);
         const float *a = ap + p * MR;
         // One broadcast register at a time: 12 accumulators + 2 B vectors + 1 A value
