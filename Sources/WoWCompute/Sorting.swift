@@ -97,7 +97,7 @@ public enum ArgSort {
             let histogram = counts + pass * 256
             let shift = UInt32(16 + pass * 8)
             let src = inA ? bitsA : bitsB, dst = inA ? bitsB : bitsA
-            if histogram[Int((src[0] >> shift) & 0xFF)] == n { continue }
+            if Int(histogram[Int((src[0] >> shift) & 0xFF)]) == n { continue }
             scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, 0, n, shift, histogram, withIndex)
             inA.toggle()
         }
@@ -150,7 +150,7 @@ public enum ArgSort {
             let histogram = counts + pass * 256
             let shift = UInt32(pass * 8)
             let src = inA ? bitsA : bitsB, dst = inA ? bitsB : bitsA
-            if histogram[Int((src[0] >> shift) & 0xFF)] == n { continue }
+            if Int(histogram[Int((src[0] >> shift) & 0xFF)]) == n { continue }
             scatter(src, inA ? indexA : indexB, dst, inA ? indexB : indexA, 0, n, shift, histogram, withIndex)
             inA.toggle()
         }
@@ -166,16 +166,16 @@ public enum ArgSort {
     static func scatter(
         _ srcBits: UnsafeMutablePointer<UInt32>, _ srcIndex: UnsafeMutablePointer<Int32>,
         _ dstBits: UnsafeMutablePointer<UInt32>, _ dstIndex: UnsafeMutablePointer<Int32>,
-        _ start: Int, _ end: Int, _ shift: UInt32, _ histogram: UnsafeMutablePointer<Int>, _ withIndex: Bool
+        _ start: Int, _ end: Int, _ shift: UInt32, _ histogram: UnsafeMutablePointer<UInt32>, _ withIndex: Bool
     ) {
-        var total = start
+        var total = UInt32(truncatingIfNeeded: start)
         for d in 0..<256 { let c = histogram[d]; histogram[d] = total; total &+= c }
         if withIndex {
             for i in start..<end {
                 let bits = srcBits[i]
                 let digit = Int((bits >> shift) & 0xFF)
-                let dst = histogram[digit]
-                histogram[digit] = dst &+ 1
+                let dst = Int(histogram[digit])
+                histogram[digit] &+= 1
                 dstBits[dst] = bits
                 dstIndex[dst] = srcIndex[i]
             }
@@ -183,8 +183,8 @@ public enum ArgSort {
             for i in start..<end {
                 let bits = srcBits[i]
                 let digit = Int((bits >> shift) & 0xFF)
-                let dst = histogram[digit]
-                histogram[digit] = dst &+ 1
+                let dst = Int(histogram[digit])
+                histogram[digit] &+= 1
                 dstBits[dst] = bits
             }
         }
@@ -197,7 +197,7 @@ public enum ArgSort {
         fileprivate var bitsB: UnsafeMutablePointer<UInt32>
         fileprivate var indexA: UnsafeMutablePointer<Int32>
         fileprivate var indexB: UnsafeMutablePointer<Int32>
-        fileprivate let counts = UnsafeMutablePointer<Int>.allocate(capacity: 1024)
+        fileprivate let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
 
         public init() {
             bitsA = .allocate(capacity: 1); bitsB = .allocate(capacity: 1)
