@@ -131,6 +131,30 @@ final class SlicedWassersteinTests: XCTestCase {
         XCTAssertGreaterThan(meanRatio, 0.7)
     }
 
+    func testMMDStepIsBitwiseIdenticalForOneTwoAndThreeThreads() throws {
+        // A distillation-like step: 4 classes of 6 particles against 4 of 24 (block
+        // summaries), one of 5 (integer walk), d = 450 (two depth blocks in the products).
+        var rng = SeededGenerator(seed: 14)
+        func classes(_ sizes: [Int]) throws -> LabeledDataset {
+            try LabeledDataset(classes: sizes.map { n in
+                try EmpiricalMeasure(points: Matrix(rows: n, columns: 450, storage: (0..<(n * 450)).map { _ in Float(rng.nextStandardNormal()) }))
+            })
+        }
+        let source = try classes([6, 6, 6, 6]), target = try classes([24, 24, 24, 24, 5])
+        let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 64)), target: target)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        var results = [[UInt64]]()
+        for threads in [1, 2, 3] {
+            Parallel.threads = threads
+            var r = SeededGenerator(seed: 5)
+            let (value, gradient) = try mmd.valueAndGradient(at: source, using: &r)
+            results.append([value.bitPattern] + gradient.classes.flatMap { $0.storage.map { UInt64($0.bitPattern) } })
+        }
+        XCTAssertEqual(results[0], results[1])
+        XCTAssertEqual(results[0], results[2])
+    }
+
     func testSameSeedSameBitsForOneAndTwoThreads() throws {
         var rng = SeededGenerator(seed: 13)
         let measures = try (0..<4).map { c in
