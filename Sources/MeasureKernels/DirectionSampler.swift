@@ -12,9 +12,10 @@ public protocol DirectionSampler: Sendable {
 /// normalised in `Double`). The default.
 ///
 /// The generator supplies one 64-bit seed per direction; row `l` is then filled from its
-/// own xoshiro256** stream with Gaussian pairs by Marsaglia's polar method (no
-/// trigonometry), rows in parallel. The result depends only on the generator's state,
-/// never on the thread count.
+/// own xoshiro256** stream with Gaussian pairs by Marsaglia's polar method in `Float`
+/// (two 24-bit uniforms per 64-bit draw, no trigonometry), normalised with the squared
+/// norm summed in `Double`, rows in parallel. The result depends only on the
+/// generator's state, never on the thread count.
 ///
 /// - Complexity: O(L d) time; the L rows are independent and computed in parallel.
 public struct UniformSphereDirections: DirectionSampler {
@@ -27,9 +28,9 @@ public struct UniformSphereDirections: DirectionSampler {
             let out = out
             let rowsPerChunk = 16
             Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
-                var row = [Double](repeating: 0, count: dimension)
                 for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
                     var stream = SeededGenerator(seed: seeds[l])
+                    let row = out.baseAddress! + l * dimension
                     var norm2 = 0.0
                     repeat {
                         norm2 = 0
@@ -37,24 +38,26 @@ public struct UniformSphereDirections: DirectionSampler {
                         while j < dimension {
                             let (z0, z1) = Self.normalPair(&stream)
                             row[j] = z0
-                            norm2 += z0 * z0
-                            if j + 1 < dimension { row[j + 1] = z1; norm2 += z1 * z1 }
+                            norm2 += Double(z0 * z0)
+                            if j + 1 < dimension { row[j + 1] = z1; norm2 += Double(z1 * z1) }
                             j += 2
                         }
                     } while norm2 == 0
-                    let inverse = 1 / norm2.squareRoot()
-                    for j in 0..<dimension { out[l * dimension + j] = Float(row[j] * inverse) }
+                    let inverse = Float(1 / norm2.squareRoot())
+                    for j in 0..<dimension { row[j] *= inverse }
                 }
             }
         }
         return result
     }
 
-    /// Two independent standard normal deviates (Marsaglia's polar method).
+    /// Two independent standard normal deviates (Marsaglia's polar method in `Float`:
+    /// both uniforms, 24 bits each, from one 64-bit draw).
     @inline(__always)
-    static func normalPair(_ stream: inout SeededGenerator) -> (Double, Double) {
+    static func normalPair(_ stream: inout SeededGenerator) -> (Float, Float) {
         while true {
-            let u = 2 * stream.nextUnitDouble() - 1, v = 2 * stream.nextUnitDouble() - 1
+            let bits = stream.next()
+            let u = Float(bits >> 40) * 0x1p-23 - 1, v = Float((bits >> 16) & 0xFF_FFFF) * 0x1p-23 - 1
             let s = u * u + v * v
             if s > 0 && s < 1 {
                 let factor = (-2 * Foundation.log(s) / s).squareRoot()

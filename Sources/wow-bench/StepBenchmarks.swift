@@ -52,7 +52,16 @@ enum StepBenchmarks {
                 rows.append(Row(group: "step", name: "\(shape.label) \(name)", shape: describe(shape), threads: Parallel.threads, medianMs: ms, extra: extra))
             }
         }
+        rows.append(try directions(repeats: repeats))
         return rows
+    }
+
+    /// Drawing the L = 500 directions in d = 784 alone (part of every step above).
+    static func directions(repeats: Int) throws -> Row {
+        var rng = SeededGenerator(seed: 6)
+        let sampler = UniformSphereDirections()
+        let ms = try Benchmark.median(repeats: repeats) { _ = try sampler.directions(count: 500, dimension: 784, using: &rng) }
+        return Row(group: "step", name: "directions alone", shape: "500x784", threads: Parallel.threads, medianMs: ms)
     }
 
     /// Thread scaling on shapes b and c: 1 thread vs the default.
