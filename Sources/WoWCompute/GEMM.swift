@@ -53,7 +53,7 @@ public struct GEMMOutput {
 /// has them, detected at run time; portable C otherwise). `C` is cut into blocks fixed by
 /// the shape alone and the blocks are spread over `Parallel.threads` workers; each
 /// element is accumulated over `k` in a fixed order (blocks of equal depth, at most
-/// 400), so results are bitwise identical for every thread count.
+/// 512), so results are bitwise identical for every thread count.
 ///
 /// - Parameters:
 ///   - a: `m x k` (or `k x m` when `transA == .transposed`).

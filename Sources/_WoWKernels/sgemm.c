@@ -16,7 +16,7 @@
 #define WOW_X86 0
 #endif
 
-enum { MR = 6, NR = 16, KC_MAX = 400, MC = 120, NC = 2048 };
+enum { MR = 6, NR = 16, KC_MAX = 512, MC = 120, NC = 2048 };
 
 static inline const float *op_row(const wow_operand *o, int r) {
     return o->rows ? o->rows[r] : o->base + (size_t)r * (size_t)o->ld;

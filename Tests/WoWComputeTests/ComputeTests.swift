@@ -33,9 +33,9 @@ final class GEMMTests: XCTestCase {
     }
 
     func testParallelPathWithSeveralDepthBlocksOverwritesGarbageWhenBetaIsZero() {
-        // 40 x 50 x 900: the threaded path, three depth blocks of 300; C starts as NaN.
+        // 40 x 50 x 1100: the threaded path, three depth blocks of 367; C starts as NaN.
         var rng = SeededGenerator(seed: 7)
-        let (m, n, k) = (40, 50, 900)
+        let (m, n, k) = (40, 50, 1100)
         for ta in [Transpose.none, .transposed] {
             for tb in [Transpose.none, .transposed] {
                 let a = ta == .none ? randomMatrix(m, k, &rng) : randomMatrix(k, m, &rng)
