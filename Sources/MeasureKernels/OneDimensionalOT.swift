@@ -209,6 +209,47 @@ public enum OneDimensionalOT {
         _ = integerWalk(sv, n, tv, m, C.self, scale: scale, needsGradient: true) { i, g in gradient[i] += g }
     }
 
+    /// Sets `sortedGradient[k] = sum_p coefficients[p] * c'(s_k - partners[p][k])` for
+    /// `count` sorted partners of the same size `n` as `s` (the equal-size monotone plan
+    /// pairs sorted positions), in one pass that keeps each 8-lane block of the sum in
+    /// registers across the partners. Terms are added in partner order.
+    ///
+    /// - Complexity: O(n * count).
+    static func sumEqualSizeGradients(
+        _ s: UnsafePointer<Float>, _ n: Int, partners: UnsafePointer<UnsafePointer<Float>>,
+        coefficients: UnsafePointer<Float>, count: Int, cost: SliceCost, into sortedGradient: UnsafeMutablePointer<Float>
+    ) {
+        switch cost {
+        case .squared: sumEqualSize(s, n, partners, coefficients, count, SquaredSliceCost.self, sortedGradient)
+        case .absolute: sumEqualSize(s, n, partners, coefficients, count, AbsoluteSliceCost.self, sortedGradient)
+        }
+    }
+
+    @inline(__always)
+    static func sumEqualSize<C: SliceCostFunction>(
+        _ s: UnsafePointer<Float>, _ n: Int, _ partners: UnsafePointer<UnsafePointer<Float>>,
+        _ coefficients: UnsafePointer<Float>, _ count: Int, _: C.Type, _ out: UnsafeMutablePointer<Float>
+    ) {
+        let rs = UnsafeRawPointer(s), ro = UnsafeMutableRawPointer(out)
+        var k = 0
+        while k + 8 <= n {
+            let sLanes = rs.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+            var sum = SIMD8<Float>(repeating: 0)
+            for p in 0..<count {
+                let t = UnsafeRawPointer(partners[p]).loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
+                sum += SIMD8(repeating: coefficients[p]) * C.derivative(sLanes - t)
+            }
+            ro.storeBytes(of: sum, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+            k += 8
+        }
+        while k < n {
+            var sum: Float = 0
+            for p in 0..<count { sum += coefficients[p] * C.derivative(s[k] - partners[p][k]) }
+            out[k] = sum
+            k += 1
+        }
+    }
+
     /// The monotone coupling of uniform sorted samples whose sizes divide one another,
     /// in vectorisable blocks: when `n = r m`, the points `s_{jr} ... s_{jr+r-1}` all go
     /// to `t_j`; when `m = r n`, `s_i` is spread evenly over `t_{ir} ... t_{ir+r-1}`.

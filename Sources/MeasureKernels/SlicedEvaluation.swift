@@ -264,6 +264,11 @@ enum SlicedEvaluation {
                 percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
             }
             let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
+            let largestTermCount = max(1, gradientMeasures.map { terms[$0].count }.max() ?? 0)
+            let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: largestTermCount * workers)
+            defer { partnerRows.deallocate() }
+            let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
+            defer { partnerWeights.deallocate() }
             let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + largest * workers) { projected in
             let accumulators = projected + L * gradientWidth
             levels.withUnsafeBufferPointer { u in
@@ -273,16 +278,21 @@ enum SlicedEvaluation {
                         for i in gradientMeasures {
                             let n = counts[i], row = projected + l * gradientWidth + offsets[i]
                             if sortedAccumulation[i] {
-                                acc.update(repeating: 0, count: n)
+                                // Equal-size partners (and block means) in one fused pass that
+                                // keeps the accumulator in registers; the others one by one.
+                                let partners = partnerRows + worker * largestTermCount
+                                let weights = partnerWeights + worker * largestTermCount
+                                var equalCount = 0
+                                for (other, coefficient, summary) in terms[i] where summary >= 0 || counts[other] == n {
+                                    partners[equalCount] = summary >= 0 ? UnsafePointer(summaryStorage + summary + l * (n + 1))
+                                                                        : UnsafePointer(projections.values(other, l))
+                                    weights[equalCount] = coefficient
+                                    equalCount += 1
+                                }
                                 projections.withSample(i, l) { me in
-                                    for (other, coefficient, summary) in terms[i] {
-                                        if summary >= 0 {
-                                            // The large partner's block means, as an equal-size sample.
-                                            let means = SortedSample(values: summaryStorage + summary + l * (n + 1), order: me.order,
-                                                                     count: n, weights: nil)
-                                            OneDimensionalOT.accumulateSortedGradient(me, means, cost: cost, into: acc, scale: coefficient)
-                                            continue
-                                        }
+                                    OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
+                                                                           count: equalCount, cost: cost, into: acc)
+                                    for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
                                         projections.withSample(other, l) { them in
                                             OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
                                         }

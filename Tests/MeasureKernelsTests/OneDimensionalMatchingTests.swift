@@ -43,6 +43,44 @@ final class OneDimensionalMatchingTests: XCTestCase {
         }
     }
 
+    func testFusedEqualSizeSumEqualsPairByPairAccumulation() {
+        var rng = SeededGenerator(seed: 32)
+        let n = 21
+        let s = sortedSample(n, shift: 0, &rng)
+        let partners = (0..<4).map { k in sortedSample(n, shift: Float(k) * 0.3, &rng) }
+        let coefficients: [Float] = [0.5, -1.25, 2, 0.75]
+        let order = (0..<n).map(Int32.init)
+        for cost in [SliceCost.squared, .absolute] {
+            var expected = [Float](repeating: 0, count: n), fused = [Float](repeating: .nan, count: n)
+            s.withUnsafeBufferPointer { sp in
+                order.withUnsafeBufferPointer { o in
+                    let me = SortedSample(values: sp.baseAddress!, order: o.baseAddress!, count: n, weights: nil)
+                    for (t, c) in zip(partners, coefficients) {
+                        t.withUnsafeBufferPointer { tp in
+                            expected.withUnsafeMutableBufferPointer {
+                                OneDimensionalOT.accumulateSortedGradient(me, SortedSample(values: tp.baseAddress!, order: o.baseAddress!, count: n, weights: nil),
+                                                                          cost: cost, into: $0.baseAddress!, scale: c)
+                            }
+                        }
+                    }
+                    let pointers = partners.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: n) }
+                    defer { pointers.forEach { $0.deallocate() } }
+                    for (p, t) in zip(pointers, partners) { p.update(from: t, count: n) }
+                    let table = pointers.map { UnsafePointer($0) }
+                    table.withUnsafeBufferPointer { tb in
+                        coefficients.withUnsafeBufferPointer { cb in
+                            fused.withUnsafeMutableBufferPointer {
+                                OneDimensionalOT.sumEqualSizeGradients(sp.baseAddress!, n, partners: tb.baseAddress!, coefficients: cb.baseAddress!,
+                                                                       count: 4, cost: cost, into: $0.baseAddress!)
+                            }
+                        }
+                    }
+                }
+            }
+            XCTAssertEqual(fused.map(\.bitPattern), expected.map(\.bitPattern), "\(cost): same terms, same order, same bits")
+        }
+    }
+
     func testBlocksEqualBruteForceOnReplicatedSupports() {
         // 3 vs 6 uniform points: replicate the first twice, then an assignment.
         let s: [Float] = [-1, 0.25, 2], t: [Float] = [-2, -0.5, 0, 0.5, 1, 4]
