@@ -9,8 +9,14 @@ import WoWCompute
 /// in place; measures that need no gradient (and carry no weights) are sorted as keys
 /// only. Then, in chunks of directions, so that the rows involved stay in cache: pass 1
 /// computes every pair's discrepancy along every direction, pass 2 accumulates each
-/// gradient measure's 1-D gradients in projected space (`L x N_g`), and one product
-/// maps all of them back (`N_g x d`).
+/// gradient measure's 1-D gradients in projected space (`L x N_g`; all equal-size
+/// partners in one fused pass), and one product maps all of them back (`N_g x d`).
+/// Uniform pairs whose sizes divide one another (squared cost) are matched through
+/// block means computed once per measure and direction (`BlockKey`).
+///
+/// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L N)` for the sorts,
+///   `O(L (n_i + n_j))` per pair (`O(L min(n_i, n_j))` with block summaries). Memory:
+///   `L (N + N_order + N_g)` scratch values from `ScratchPool`.
 ///
 /// Work is split into fixed chunks of directions, so results are bitwise identical for
 /// every thread count.

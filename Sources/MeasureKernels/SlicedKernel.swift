@@ -59,9 +59,9 @@ public struct KernelProfile: Sendable, Equatable {
 /// cost, `SW_1` for the absolute one.
 ///
 /// Conform by giving `slicing` and `profile`; `evaluate` is provided: one set of `L`
-/// directions per batch, each measure projected once (`L x n` product) and sorted once,
-/// each pair matched along every direction, each measure's gradient accumulated in
-/// projected space and mapped back with one matrix product:
+/// directions per batch, all measures projected in one matrix product and each sorted
+/// once per direction, each pair matched along every direction, each measure's gradient
+/// accumulated in projected space and all mapped back with one matrix product:
 /// `grad_W K(., nu)(mu)(x) = phi'(D) * (1/L) sum_l dc(<x,theta_l>, T_l(<x,theta_l>)) theta_l`.
 ///
 /// - Complexity: `O(L d sum_i n_i)` for the projections and the gradients,
