@@ -122,12 +122,13 @@ public func gemm(
     let rowBlock = ((m + rowBlocks - 1) / rowBlocks + 5) / 6 * 6
     let passes = (n + 2047) / 2048
     let ncMax = ((n + passes - 1) / passes + 15) / 16 * 16
-    let packedB = UnsafeMutablePointer<Float>.allocate(capacity: wow_sgemm_packed_b_count(Int32(kcMax), Int32(min(n, ncMax))))
-    defer { packedB.deallocate() }
+    // Packing buffers come from the scratch pool: products run every step, and fresh
+    // multi-megabyte buffers would cost a page fault per 4 KiB each time.
+    let packedBCount = wow_sgemm_packed_b_count(Int32(kcMax), Int32(min(n, ncMax)))
     let packedACount = wow_sgemm_packed_a_count(Int32(kcMax))
     let workers = Parallel.threads
-    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: packedACount * workers)
-    defer { scratch.deallocate() }
+    ScratchPool.withBuffer(Float.self, count: packedBCount + packedACount * workers) { packedB in
+    let scratch = packedB + packedBCount
     for j0 in stride(from: 0, to: n, by: ncMax) {
         let nc = min(ncMax, n - j0)
         let panels = (nc + 15) / 16
@@ -155,6 +156,7 @@ public func gemm(
                                    scratch + worker * packedACount)
             }
         }
+    }
     }
 }
 

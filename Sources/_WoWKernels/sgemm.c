@@ -231,19 +231,6 @@ void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_opera
     }
 }
 
-void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int p0, int j0, float *packed) {
-    wow_operand op = { b, ldb, trans_b, NULL };
-    pack_b(kc, nc, &op, p0, j0, packed);
-}
-
-void wow_sgemm_block(int rows, int cols, int kc, float alpha,
-                     const float *a, int lda, int trans_a, int i0, int p0,
-                     const float *packed_b, int col0, float *c, int ldc, float *packed_a) {
-    wow_operand op = { a, lda, trans_a, NULL };
-    wow_output out = { c, ldc, NULL };
-    wow_sgemm_block_op(rows, cols, kc, alpha, &op, i0, p0, packed_b, col0, &out, 0, 0, 0, packed_a);
-}
-
 void wow_sgemm_op(int m, int n, int k, float alpha, const wow_operand *a, const wow_operand *b,
                   float beta, const wow_output *c) {
     if (m <= 0 || n <= 0) return;

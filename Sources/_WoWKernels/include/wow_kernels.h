@@ -47,20 +47,13 @@ void wow_sgemm_op(int m, int n, int k, float alpha, const wow_operand *a, const 
 /// then let workers run disjoint (rows x cols) tiles of C against it.
 size_t wow_sgemm_packed_b_count(int kc, int nc);
 size_t wow_sgemm_packed_a_count(int kc);
-/// Packs rows [p0, p0+kc) x columns [j0, j0+nc) of op(B).
-void wow_sgemm_pack_b(int kc, int nc, const float *b, int ldb, int trans_b, int p0, int j0, float *packed);
-/// C[0:rows, 0:cols] += alpha * op(A)[i0:i0+rows, p0:p0+kc] * packedB[:, col0:col0+cols],
-/// where col0 is a multiple of 16 inside the packed block and c points at the tile.
-/// packed_a holds wow_sgemm_packed_a_count(kc) floats of scratch.
-void wow_sgemm_block(int rows, int cols, int kc, float alpha,
-                     const float *a, int lda, int trans_a, int i0, int p0,
-                     const float *packed_b, int col0, float *c, int ldc, float *packed_a);
-
 /// Packs rows [p0, p0+kc) x columns [j0, j0+nc) of op(B) for a general operand.
 void wow_sgemm_pack_b_op(int kc, int nc, const wow_operand *b, int p0, int j0, float *packed);
 /// C[ci0:ci0+rows, cj0:cj0+cols] += alpha * op(A)[i0:i0+rows, p0:p0+kc] *
-/// packedB[:, col0:col0+cols] for general operands; with overwrite != 0 the tile is
-/// set to the product instead (C = 0 beforehand, without the clearing pass).
+/// packedB[:, col0:col0+cols] for general operands, col0 a multiple of 16 inside the
+/// packed block; with overwrite != 0 the tile is set to the product instead (C = 0
+/// beforehand, without the clearing pass). packed_a holds wow_sgemm_packed_a_count(kc)
+/// floats of scratch.
 void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_operand *a, int i0, int p0,
                         const float *packed_b, int col0, const wow_output *c, int ci0, int cj0,
                         int overwrite, float *packed_a);
