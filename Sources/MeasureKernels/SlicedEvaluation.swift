@@ -187,152 +187,152 @@ enum SlicedEvaluation {
             reducible(p.first, p.second).map { key in (key.measure == p.first ? p.second : p.first, key.blocks, summaryOffsets[key]!) }
         }
         return try ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
-        if !summaryKeys.isEmpty {
-            let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
-            Parallel.forEach(chunks: chunks) { chunk in
-                for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                    for (key, offset) in zip(summaryKeys, keyOffsets) {
-                        let t = projections.values(key.measure, l), m = counts[key.measure]
-                        let r = m / key.blocks, out = summaryStorage + offset + l * (key.blocks + 1)
-                        var deviations: Float = 0
-                        for b in 0..<key.blocks {
-                            var sum: Float = 0
-                            for j in (b * r)..<((b + 1) * r) { sum += t[j] }
-                            let mean = sum / Float(r)
-                            for j in (b * r)..<((b + 1) * r) { deviations += (t[j] - mean) * (t[j] - mean) }
-                            out[b] = mean
-                        }
-                        out[key.blocks] = deviations / Float(m)
-                    }
-                }
-            }
-        }
-
-        // Pass 1: the discrepancy of every pair along every direction, summed over
-        // directions in a fixed order.
-        let pairCount = batch.pairs.count
-        var values = [Double](repeating: 0, count: pairCount)
-        var factors = [Double](repeating: 0, count: pairCount)
-        ScratchPool.withBuffer(Double.self, count: pairCount * L) { out in
-            levels.withUnsafeBufferPointer { u in
+            if !summaryKeys.isEmpty {
+                let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
                 Parallel.forEach(chunks: chunks) { chunk in
                     for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                        for (index, p) in batch.pairs.enumerated() where p.first != p.second {
-                            if let (small, blocks, offset) = pairReductions[index] {
-                                let summary = summaryStorage + offset + l * (blocks + 1)
-                                out[index * L + l] = Double(OneDimensionalOT.equalSizeCost(projections.values(small, l), summary, blocks,
-                                                                                           SquaredSliceCost.self)) / Double(blocks)
-                                    + Double(summary[blocks])
-                                continue
+                        for (key, offset) in zip(summaryKeys, keyOffsets) {
+                            let t = projections.values(key.measure, l), m = counts[key.measure]
+                            let r = m / key.blocks, out = summaryStorage + offset + l * (key.blocks + 1)
+                            var deviations: Float = 0
+                            for b in 0..<key.blocks {
+                                var sum: Float = 0
+                                for j in (b * r)..<((b + 1) * r) { sum += t[j] }
+                                let mean = sum / Float(r)
+                                for j in (b * r)..<((b + 1) * r) { deviations += (t[j] - mean) * (t[j] - mean) }
+                                out[b] = mean
                             }
-                            out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
-                                percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
+                            out[key.blocks] = deviations / Float(m)
                         }
                     }
                 }
             }
-            for (index, p) in batch.pairs.enumerated() {
-                var discrepancy = 0.0
-                if p.first != p.second {
-                    for l in 0..<L { discrepancy += out[index * L + l] }
-                    discrepancy /= Double(L)
-                    discrepancy = max(0, discrepancy)
-                }
-                let phi = profile(discrepancy)
-                values[index] = phi.value
-                factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
-            }
-        }
 
-        // Pass 2: gradients accumulated in projected space (`L x N_g`), then one product.
-        var gradients = [Matrix?](repeating: nil, count: measureCount)
-        if gradientWidth > 0 {
-            // (other measure, coefficient) for every pair touching each gradient measure.
-            // The third entry is the offset of the partner's block summary when `i` is the
-            // smaller side of a reducible pair (-1 otherwise).
-            var terms = [[(Int, Float, Int)]](repeating: [], count: measureCount)
-            for i in gradientMeasures {
-                for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
-                    let summary = pairReductions[pi].flatMap { $0.small == i ? $0.offset : nil } ?? -1
-                    if p.first == i && p.firstGradientWeight != 0 {
-                        terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L)), summary))
-                    }
-                    if p.second == i && p.secondGradientWeight != 0 {
-                        terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L)), summary))
+            // Pass 1: the discrepancy of every pair along every direction, summed over
+            // directions in a fixed order.
+            let pairCount = batch.pairs.count
+            var values = [Double](repeating: 0, count: pairCount)
+            var factors = [Double](repeating: 0, count: pairCount)
+            ScratchPool.withBuffer(Double.self, count: pairCount * L) { out in
+                levels.withUnsafeBufferPointer { u in
+                    Parallel.forEach(chunks: chunks) { chunk in
+                        for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                            for (index, p) in batch.pairs.enumerated() where p.first != p.second {
+                                if let (small, blocks, offset) = pairReductions[index] {
+                                    let summary = summaryStorage + offset + l * (blocks + 1)
+                                    out[index * L + l] = Double(OneDimensionalOT.equalSizeCost(projections.values(small, l), summary, blocks,
+                                                                                               SquaredSliceCost.self)) / Double(blocks)
+                                        + Double(summary[blocks])
+                                    continue
+                                }
+                                out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
+                                    percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
+                            }
+                        }
                     }
                 }
-                terms[i].removeAll { $0.1 == 0 }
+                for (index, p) in batch.pairs.enumerated() {
+                    var discrepancy = 0.0
+                    if p.first != p.second {
+                        for l in 0..<L { discrepancy += out[index * L + l] }
+                        discrepancy /= Double(L)
+                        discrepancy = max(0, discrepancy)
+                    }
+                    let phi = profile(discrepancy)
+                    values[index] = phi.value
+                    factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
+                }
             }
-            // Uniform measures with the exact estimator: every pair's gradient is summed at
-            // sorted positions (contiguous, vectorised), then mapped to the points once per
-            // direction. Otherwise each pair scatters through the sort order.
-            let sortedAccumulation = (0..<measureCount).map { i in
-                percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
-            }
-            let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
-            let largestTermCount = max(1, gradientMeasures.map { terms[$0].count }.max() ?? 0)
-            let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: largestTermCount * workers)
-            defer { partnerRows.deallocate() }
-            let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
-            defer { partnerWeights.deallocate() }
-            let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + largest * workers) { projected in
-            let accumulators = projected + L * gradientWidth
-            levels.withUnsafeBufferPointer { u in
-                Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
-                    let acc = accumulators + worker * largest
-                    for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                        for i in gradientMeasures {
-                            let n = counts[i], row = projected + l * gradientWidth + offsets[i]
-                            if sortedAccumulation[i] {
-                                // Equal-size partners (and block means) in one fused pass that
-                                // keeps the accumulator in registers; the others one by one.
-                                let partners = partnerRows + worker * largestTermCount
-                                let weights = partnerWeights + worker * largestTermCount
-                                var equalCount = 0
-                                for (other, coefficient, summary) in terms[i] where summary >= 0 || counts[other] == n {
-                                    partners[equalCount] = summary >= 0 ? UnsafePointer(summaryStorage + summary + l * (n + 1))
-                                                                        : UnsafePointer(projections.values(other, l))
-                                    weights[equalCount] = coefficient
-                                    equalCount += 1
-                                }
-                                projections.withSample(i, l) { me in
-                                    OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
-                                                                           count: equalCount, cost: cost, into: acc)
-                                    for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
-                                        projections.withSample(other, l) { them in
-                                            OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
+
+            // Pass 2: gradients accumulated in projected space (`L x N_g`), then one product.
+            var gradients = [Matrix?](repeating: nil, count: measureCount)
+            if gradientWidth > 0 {
+                // (other measure, coefficient) for every pair touching each gradient measure.
+                // The third entry is the offset of the partner's block summary when `i` is the
+                // smaller side of a reducible pair (-1 otherwise).
+                var terms = [[(Int, Float, Int)]](repeating: [], count: measureCount)
+                for i in gradientMeasures {
+                    for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
+                        let summary = pairReductions[pi].flatMap { $0.small == i ? $0.offset : nil } ?? -1
+                        if p.first == i && p.firstGradientWeight != 0 {
+                            terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L)), summary))
+                        }
+                        if p.second == i && p.secondGradientWeight != 0 {
+                            terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L)), summary))
+                        }
+                    }
+                    terms[i].removeAll { $0.1 == 0 }
+                }
+                // Uniform measures with the exact estimator: every pair's gradient is summed at
+                // sorted positions (contiguous, vectorised), then mapped to the points once per
+                // direction. Otherwise each pair scatters through the sort order.
+                let sortedAccumulation = (0..<measureCount).map { i in
+                    percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
+                }
+                let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
+                let largestTermCount = max(1, gradientMeasures.map { terms[$0].count }.max() ?? 0)
+                let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: largestTermCount * workers)
+                defer { partnerRows.deallocate() }
+                let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
+                defer { partnerWeights.deallocate() }
+                let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + largest * workers) { projected in
+                    let accumulators = projected + L * gradientWidth
+                    levels.withUnsafeBufferPointer { u in
+                        Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                            let acc = accumulators + worker * largest
+                            for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                                for i in gradientMeasures {
+                                    let n = counts[i], row = projected + l * gradientWidth + offsets[i]
+                                    if sortedAccumulation[i] {
+                                        // Equal-size partners (and block means) in one fused pass that
+                                        // keeps the accumulator in registers; the others one by one.
+                                        let partners = partnerRows + worker * largestTermCount
+                                        let weights = partnerWeights + worker * largestTermCount
+                                        var equalCount = 0
+                                        for (other, coefficient, summary) in terms[i] where summary >= 0 || counts[other] == n {
+                                            partners[equalCount] = summary >= 0 ? UnsafePointer(summaryStorage + summary + l * (n + 1))
+                                                                                : UnsafePointer(projections.values(other, l))
+                                            weights[equalCount] = coefficient
+                                            equalCount += 1
+                                        }
+                                        projections.withSample(i, l) { me in
+                                            OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
+                                                                                   count: equalCount, cost: cost, into: acc)
+                                            for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
+                                                projections.withSample(other, l) { them in
+                                                    OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
+                                                }
+                                            }
+                                            for k in 0..<n { row[Int(me.order[k])] = acc[k] }
+                                        }
+                                    } else {
+                                        row.update(repeating: 0, count: n)
+                                        for (other, coefficient, _) in terms[i] {
+                                            _ = sliceTransport(projections, i, other, direction: l, cost: cost,
+                                                               percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
+                                                               gradient: row, scale: coefficient)
                                         }
                                     }
-                                    for k in 0..<n { row[Int(me.order[k])] = acc[k] }
-                                }
-                            } else {
-                                row.update(repeating: 0, count: n)
-                                for (other, coefficient, _) in terms[i] {
-                                    _ = sliceTransport(projections, i, other, direction: l, cost: cost,
-                                                       percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
-                                                       gradient: row, scale: coefficient)
                                 }
                             }
                         }
                     }
+                    return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
+                        theta.withUnsafeBufferPointer { th in
+                            gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
+                                 .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(table))
+                        }
+                    }
+                }
+                for (i, storage) in zip(gradientMeasures, storages) {
+                    gradients[i] = try Matrix(rows: counts[i], columns: d, storage: storage)
                 }
             }
-            return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
-                theta.withUnsafeBufferPointer { th in
-                    gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
-                         .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(table))
-                }
+            // Measures asked for but absent from every non-self pair get a zero gradient.
+            for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
+                gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
             }
-            }
-            for (i, storage) in zip(gradientMeasures, storages) {
-                gradients[i] = try Matrix(rows: counts[i], columns: d, storage: storage)
-            }
-        }
-        // Measures asked for but absent from every non-self pair get a zero gradient.
-        for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
-            gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
-        }
-        return KernelBatchResult(values: values, gradients: gradients)
+            return KernelBatchResult(values: values, gradients: gradients)
         }
     }
 

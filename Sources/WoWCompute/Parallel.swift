@@ -24,22 +24,7 @@ public enum Parallel {
     ///
     /// `body` must only write state owned by its chunk.
     public static func forEach(chunks: Int, _ body: (Int) -> Void) {
-        guard chunks > 0 else { return }
-        let workers = min(threads, chunks)
-        if workers <= 1 {
-            for chunk in 0..<chunks { body(chunk) }
-            return
-        }
-        let next = ChunkCounter()
-        withoutActuallyEscaping(body) { body in
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let chunk = next.claim()
-                    guard chunk < chunks else { return }
-                    body(chunk)
-                }
-            }
-        }
+        forEach(chunks: chunks, workers: Int.max) { chunk, _ in body(chunk) }
     }
 
     /// `forEach` that also tells `body` which worker runs the chunk (`0..<workers`), for
