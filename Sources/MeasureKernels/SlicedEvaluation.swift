@@ -269,14 +269,33 @@ enum SlicedEvaluation {
                 let sortedAccumulation = (0..<measureCount).map { i in
                     percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
                 }
+                // Squared cost: the smaller partners whose size `m` divides `n` (not already
+                // block summaries), grouped by `m`, are combined before the pass over `s`.
+                var blockGroups = [[(blocks: Int, partners: [(Int, Float)])]](repeating: [], count: measureCount)
+                var generalTerms = [[(Int, Float)]](repeating: [], count: measureCount)
+                for i in gradientMeasures {
+                    let n = counts[i]
+                    var groups = [Int: [(Int, Float)]]()
+                    var sizes = [Int]()
+                    for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
+                        let m = counts[other]
+                        if cost == .squared && sortedAccumulation[i] && m < n && n % m == 0 {
+                            if groups[m] == nil { sizes.append(m) }
+                            groups[m, default: []].append((other, coefficient))
+                        } else {
+                            generalTerms[i].append((other, coefficient))
+                        }
+                    }
+                    blockGroups[i] = sizes.map { (blocks: $0, partners: groups[$0]!) }
+                }
                 let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
                 let largestTermCount = max(1, gradientMeasures.map { terms[$0].count }.max() ?? 0)
                 let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: largestTermCount * workers)
                 defer { partnerRows.deallocate() }
                 let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
                 defer { partnerWeights.deallocate() }
-                let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + largest * workers) { projected in
-                    let accumulators = projected + L * gradientWidth
+                let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + 2 * largest * workers) { projected in
+                    let accumulators = projected + L * gradientWidth, blockSums = accumulators + largest * workers
                     levels.withUnsafeBufferPointer { u in
                         Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
                             let acc = accumulators + worker * largest
@@ -298,7 +317,16 @@ enum SlicedEvaluation {
                                         projections.withSample(i, l) { me in
                                             OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
                                                                                    count: equalCount, cost: cost, into: acc)
-                                            for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
+                                            for (blocks, group) in blockGroups[i] {
+                                                for (p, (other, coefficient)) in group.enumerated() {
+                                                    partners[p] = UnsafePointer(projections.values(other, l))
+                                                    weights[p] = coefficient
+                                                }
+                                                OneDimensionalOT.sumSquaredBlockGradients(me.values, n, partners: partners, coefficients: weights,
+                                                                                          count: group.count, blocks: blocks,
+                                                                                          sums: blockSums + worker * largest, into: acc)
+                                            }
+                                            for (other, coefficient) in generalTerms[i] {
                                                 projections.withSample(other, l) { them in
                                                     OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
                                                 }

@@ -81,6 +81,50 @@ final class OneDimensionalMatchingTests: XCTestCase {
         }
     }
 
+    func testCombinedBlockPartnersEqualPairByPairAccumulation() {
+        var rng = SeededGenerator(seed: 33)
+        for (n, m) in [(40, 8), (200, 10), (21, 7), (5, 5), (12, 1)] {
+            let s = sortedSample(n, shift: 4, &rng)
+            let partners = (0..<3).map { k in sortedSample(m, shift: 4 + Float(k) * 0.3, &rng) }
+            let coefficients: [Float] = [0.5, -1.25, 2]
+            let order = (0..<max(n, m)).map(Int32.init)
+            var expected = [Float](repeating: 0.25, count: n), combined = [Float](repeating: 0.25, count: n)
+            var sums = [Float](repeating: .nan, count: m)
+            s.withUnsafeBufferPointer { sp in
+                order.withUnsafeBufferPointer { o in
+                    let me = SortedSample(values: sp.baseAddress!, order: o.baseAddress!, count: n, weights: nil)
+                    for (t, c) in zip(partners, coefficients) {
+                        t.withUnsafeBufferPointer { tp in
+                            expected.withUnsafeMutableBufferPointer {
+                                OneDimensionalOT.accumulateSortedGradient(me, SortedSample(values: tp.baseAddress!, order: o.baseAddress!, count: m, weights: nil),
+                                                                          cost: .squared, into: $0.baseAddress!, scale: c)
+                            }
+                        }
+                    }
+                    let pointers = partners.map { _ in UnsafeMutablePointer<Float>.allocate(capacity: m) }
+                    defer { pointers.forEach { $0.deallocate() } }
+                    for (p, t) in zip(pointers, partners) { p.update(from: t, count: m) }
+                    let table = pointers.map { UnsafePointer($0) }
+                    table.withUnsafeBufferPointer { tb in
+                        coefficients.withUnsafeBufferPointer { cb in
+                            sums.withUnsafeMutableBufferPointer { sb in
+                                combined.withUnsafeMutableBufferPointer {
+                                    OneDimensionalOT.sumSquaredBlockGradients(sp.baseAddress!, n, partners: tb.baseAddress!, coefficients: cb.baseAddress!,
+                                                                              count: 3, blocks: m, sums: sb.baseAddress!, into: $0.baseAddress!)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // Data around 4 with unit spread: the combined form rounds at eps * 4 * sum |c|.
+            for k in 0..<n {
+                XCTAssertEqual(combined[k], expected[k], accuracy: 1e-5, "\(n) vs \(m), point \(k)")
+            }
+            XCTAssertNotEqual(combined, [Float](repeating: 0.25, count: n), "\(n) vs \(m): gradient added")
+        }
+    }
+
     func testBlocksEqualBruteForceOnReplicatedSupports() {
         // 3 vs 6 uniform points: replicate the first twice, then an assignment.
         let s: [Float] = [-1, 0.25, 2], t: [Float] = [-2, -0.5, 0, 0.5, 1, 4]
