@@ -12,10 +12,10 @@ public protocol DirectionSampler: Sendable {
 /// normalised in `Double`). The default.
 ///
 /// The generator supplies one 64-bit seed per direction; row `l` is then filled from its
-/// own xoshiro256** stream with Gaussian pairs by Marsaglia's polar method in `Float`
-/// (two 24-bit uniforms per 64-bit draw, no trigonometry), normalised with the squared
-/// norm summed in `Double`, rows in parallel. The result depends only on the
-/// generator's state, never on the thread count.
+/// own xoshiro256** stream with standard normal deviates by the ziggurat method
+/// (`Ziggurat`: two deviates per 64-bit draw on the fast path, no transcendental
+/// functions there), normalised with the squared norm summed in `Double`, rows in
+/// parallel. The result depends only on the generator's state, never on the thread count.
 ///
 /// - Complexity: O(L d) time; the L rows are independent and computed in parallel.
 public struct UniformSphereDirections: DirectionSampler {
@@ -27,43 +27,160 @@ public struct UniformSphereDirections: DirectionSampler {
         result.withUnsafeMutableBufferPointer { out in
             let out = out
             let rowsPerChunk = 16
-            Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
-                for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
-                    var stream = SeededGenerator(seed: seeds[l])
-                    let row = out.baseAddress! + l * dimension
-                    var norm2 = 0.0
-                    repeat {
-                        norm2 = 0
-                        var j = 0
-                        while j < dimension {
-                            let (z0, z1) = Self.normalPair(&stream)
-                            row[j] = z0
-                            norm2 += Double(z0 * z0)
-                            if j + 1 < dimension { row[j + 1] = z1; norm2 += Double(z1 * z1) }
-                            j += 2
-                        }
-                    } while norm2 == 0
-                    let inverse = Float(1 / norm2.squareRoot())
-                    for j in 0..<dimension { row[j] *= inverse }
+            Ziggurat.withTables { tables in
+                Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+                    for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
+                        var stream = SeededGenerator(seed: seeds[l])
+                        let row = out.baseAddress! + l * dimension
+                        var norm2 = 0.0
+                        repeat {
+                            var j = 0
+                            while j < dimension {
+                                let bits = stream.next()
+                                row[j] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits), tables, &stream)
+                                if j + 1 < dimension { row[j + 1] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits >> 32), tables, &stream) }
+                                j += 2
+                            }
+                            norm2 = Ziggurat.squaredNorm(row, dimension)
+                        } while norm2 == 0
+                        let inverse = Float(1 / norm2.squareRoot())
+                        for j in 0..<dimension { row[j] *= inverse }
+                    }
                 }
             }
         }
         return result
     }
+}
 
-    /// Two independent standard normal deviates (Marsaglia's polar method in `Float`:
-    /// both uniforms, 24 bits each, from one 64-bit draw).
-    @inline(__always)
-    static func normalPair(_ stream: inout SeededGenerator) -> (Float, Float) {
-        while true {
-            let bits = stream.next()
-            let u = Float(bits >> 40) * 0x1p-23 - 1, v = Float((bits >> 16) & 0xFF_FFFF) * 0x1p-23 - 1
-            let s = u * u + v * v
-            if s > 0 && s < 1 {
-                let factor = (-2 * Foundation.log(s) / s).squareRoot()
-                return (u * factor, v * factor)
+/// Standard normal deviates in `Float` by the ziggurat method (Marsaglia & Tsang, "The
+/// Ziggurat Method for Generating Random Variables", J. Stat. Softw. 5(8), 2000), with
+/// 128 layers of equal area `v` under `f(x) = exp(-x^2/2)` and independent bits for the
+/// layer, the sign and the uniform (the layer/value correlation of the original, noted by
+/// Doornik 2005, is avoided).
+///
+/// One deviate takes 32 random bits: 7 choose the layer `i`, 1 the sign, 24 the uniform
+/// `u`; `x = u X_i / 2^24`. Layer `i >= 1` is the rectangle `[0, X_i] x [f(X_i),
+/// f(X_{i+1})]`: `x < X_{i+1}` lies under the curve and is returned at once (about 97%
+/// of draws); otherwise a uniform height decides. Layer 0 is the base strip `[0, r]`
+/// plus the tail beyond `r = 3.442619855899`, drawn by Marsaglia's exponential method.
+/// The edges are `X_1 = r`, `X_{i+1} = f^{-1}(f(X_i) + v / X_i)`, `X_0 = v / f(r)`,
+/// `X_128 = 0`, computed once in `Double`.
+///
+/// - Complexity: O(1) expected per deviate; rejections draw further 64-bit words from
+///   the stream.
+enum Ziggurat {
+    static let layerCount = 128
+    /// The right edge of the base layer.
+    static let r = 3.442619855899
+    /// The area of each layer (base strip plus tail included).
+    static let v = 9.91256303526217e-3
+
+    struct Tables: Sendable {
+        /// `X_i / 2^24`: `x = u * width[i]` for the 24-bit uniform `u`.
+        var width: [Float]
+        /// `floor(2^24 X_{i+1} / X_i)`: below it, `x` lies under the curve.
+        var threshold: [UInt32]
+        /// `f(X_i)`, `i = 0 ... 128` (`f(X_128) = 1`).
+        var density: [Double]
+    }
+
+    static let tables: Tables = {
+        func f(_ x: Double) -> Double { Foundation.exp(-0.5 * x * x) }
+        var edges = [Double](repeating: 0, count: layerCount + 1)
+        edges[0] = v / f(r)
+        edges[1] = r
+        for i in 1..<(layerCount - 1) {
+            edges[i + 1] = (-2 * Foundation.log(v / edges[i] + f(edges[i]))).squareRoot()
+        }
+        edges[layerCount] = 0
+        return Tables(width: (0..<layerCount).map { Float(edges[$0] * 0x1p-24) },
+                      threshold: (0..<layerCount).map { UInt32((edges[$0 + 1] / edges[$0] * 0x1p24).rounded(.down)) },
+                      density: edges.map(f))
+    }()
+
+    /// The tables as raw pointers for the sampling loop.
+    struct Pointers {
+        let width: UnsafePointer<Float>
+        let threshold: UnsafePointer<UInt32>
+        let density: UnsafePointer<Double>
+    }
+
+    static func withTables<R>(_ body: (Pointers) throws -> R) rethrows -> R {
+        let t = tables
+        return try t.width.withUnsafeBufferPointer { w in
+            try t.threshold.withUnsafeBufferPointer { k in
+                try t.density.withUnsafeBufferPointer { f in
+                    try body(Pointers(width: w.baseAddress!, threshold: k.baseAddress!, density: f.baseAddress!))
+                }
             }
         }
+    }
+
+    /// One standard normal deviate from the 32 bits `bits` (further bits from `stream`
+    /// on rejection).
+    @inline(__always)
+    static func normal(_ bits: UInt32, _ tables: Pointers, _ stream: inout SeededGenerator) -> Float {
+        let layer = Int(bits & 0x7F), u = bits >> 8
+        if u < tables.threshold[layer] {
+            // The sign bit set without a branch (a random sign defeats prediction).
+            let x = Float(u) * tables.width[layer]
+            return Float(bitPattern: x.bitPattern | ((bits & 0x80) << 24))
+        }
+        return slowNormal(bits, tables, &stream)
+    }
+
+    /// `sum_j x_j^2` in `Double`, four lanes.
+    @inline(__always)
+    static func squaredNorm(_ x: UnsafePointer<Float>, _ n: Int) -> Double {
+        var lanes = SIMD4<Double>(repeating: 0)
+        var j = 0
+        let raw = UnsafeRawPointer(x)
+        while j + 4 <= n {
+            let v = SIMD4<Double>(raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD4<Float>.self))
+            lanes += v * v
+            j += 4
+        }
+        var total = lanes.sum()
+        while j < n { total += Double(x[j]) * Double(x[j]); j += 1 }
+        return total
+    }
+
+    /// The rejection branch: the wedge of a layer, or the tail.
+    @inline(never)
+    static func slowNormal(_ bits: UInt32, _ tables: Pointers, _ stream: inout SeededGenerator) -> Float {
+        var bits = bits
+        while true {
+            let layer = Int(bits & 0x7F), u = bits >> 8
+            let negative = bits & 0x80 != 0
+            if u < tables.threshold[layer] {
+                let x = Float(u) * tables.width[layer]
+                return negative ? -x : x
+            }
+            if layer == 0 {
+                // Tail beyond r: x = r + a, a ~ Exp(r) accepted with probability exp(-a^2/2).
+                while true {
+                    let a = -Foundation.log(stream.nextOpenUnitDouble()) / r
+                    let b = -Foundation.log(stream.nextOpenUnitDouble())
+                    if 2 * b > a * a {
+                        let x = Float(r + a)
+                        return negative ? -x : x
+                    }
+                }
+            }
+            let x = Float(u) * tables.width[layer]
+            let low = tables.density[layer], high = tables.density[layer + 1]
+            let y = low + stream.nextUnitDouble() * (high - low)
+            if y < Foundation.exp(-0.5 * Double(x) * Double(x)) { return negative ? -x : x }
+            bits = UInt32(truncatingIfNeeded: stream.next())
+        }
+    }
+}
+
+extension SeededGenerator {
+    /// A uniform `Double` in `(0, 1]` (never 0, for logarithms).
+    @inline(__always) mutating func nextOpenUnitDouble() -> Double {
+        Double((next() >> 11) + 1) * 0x1.0p-53
     }
 }
 

@@ -5,8 +5,9 @@
 /// choice takes `using generator: inout some RandomNumberGenerator`, and this type is the
 /// one to pass for reproducible runs. The same seed gives the same stream on every
 /// platform and for every thread count.
+@frozen
 public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
-    private var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
+    @usableFromInline var s0: UInt64, s1: UInt64, s2: UInt64, s3: UInt64
 
     /// A generator whose whole stream is a function of `seed`.
     public init(seed: UInt64) {
@@ -21,6 +22,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9
         let t = s1 << 17
