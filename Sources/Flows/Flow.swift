@@ -143,9 +143,18 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
             FlowResult(state: state, losses: losses, snapshots: snapshots, termination: .completedSteps, seconds: elapsed())
         }
         var termination = FlowTermination.completedSteps
+        // The last finite state, refreshed in place every step (`assign`: no allocation
+        // once its storage is its own), restored if a step produces NaN or infinity.
+        var lastGood = state
         for step in 0...steps {
             let (value, gradient) = try functional.valueAndGradient(at: state, using: &generator)
             guard value.isFinite else {
+                // This state has no finite loss: the partial flow ends one move earlier,
+                // at the state `losses.last` belongs to.
+                if step > 0 {
+                    state = lastGood
+                    snapshots.removeAll { $0.step == step }
+                }
                 throw FlowDivergence(step: step, quantity: "loss", partial: partial())
             }
             losses.append(value)
@@ -158,7 +167,7 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
             guard gradient.isFinite else {
                 throw FlowDivergence(step: step, quantity: "gradient", partial: partial())
             }
-            let lastGood = state
+            lastGood.assign(state)
             integrator.step(&state, gradient: gradient)
             guard state.isFinite else {
                 state = lastGood

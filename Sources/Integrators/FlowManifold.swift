@@ -27,11 +27,24 @@ public protocol FlowManifold: Sendable {
     func riemannianGradient(_ gradient: Tangent) -> Tangent
     /// `true` when the state holds no NaN or infinity. Default: `true`.
     var isFinite: Bool { get }
+    /// `self = exp_self(factor * tangent)`. Default: scale a copy of `tangent`, then
+    /// `move(along:)`. Flat states override it with one fused pass and no temporary
+    /// (the integrators call this form every step).
+    mutating func move(along tangent: Tangent, scaledBy factor: Float)
+    /// `self = other`, reusing this value's storage where it can: `Flow.run` keeps its
+    /// last finite state this way every step. Default: plain assignment.
+    mutating func assign(_ other: Self)
 }
 
 extension FlowManifold {
     public func riemannianGradient(_ gradient: Tangent) -> Tangent { gradient }
     public var isFinite: Bool { true }
+    public mutating func move(along tangent: Tangent, scaledBy factor: Float) {
+        var scaled = tangent
+        scaled.scale(by: factor)
+        move(along: scaled)
+    }
+    public mutating func assign(_ other: Self) { self = other }
 }
 
 /// A flat state: the exponential map is vector addition, so explicit Euler applies.
@@ -44,5 +57,10 @@ extension ParticleField: TangentVector {}
 extension LabeledDataset: EuclideanFlowManifold {
     public mutating func move(along tangent: ParticleField) {
         translate(by: tangent)
+    }
+
+    /// `x_ci <- x_ci + factor * v_ci` in one pass, no temporary.
+    public mutating func move(along tangent: ParticleField, scaledBy factor: Float) {
+        translate(by: tangent, scaledBy: factor)
     }
 }

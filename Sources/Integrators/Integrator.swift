@@ -21,9 +21,7 @@ public struct ExplicitEuler<State: EuclideanFlowManifold>: Integrator {
     public init(learningRate: Float) { self.learningRate = learningRate }
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
-        var displacement = gradient
-        displacement.scale(by: -learningRate)
-        state.move(along: displacement)
+        state.move(along: gradient, scaledBy: -learningRate)
     }
 }
 
@@ -40,9 +38,7 @@ public struct GeodesicStep<State: FlowManifold>: Integrator {
     public init(learningRate: Float) { self.learningRate = learningRate }
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
-        var displacement = state.riemannianGradient(gradient)
-        displacement.scale(by: -learningRate)
-        state.move(along: displacement)
+        state.move(along: state.riemannianGradient(gradient), scaledBy: -learningRate)
     }
 }
 
@@ -65,11 +61,15 @@ public struct Momentum<State: FlowManifold>: Integrator {
     }
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
-        var v = state.riemannianGradient(gradient)
-        if let previous = velocity { v.add(previous, scaledBy: momentum) }
-        velocity = v
-        var displacement = v
-        displacement.scale(by: -learningRate)
-        state.move(along: displacement)
+        let g = state.riemannianGradient(gradient)
+        if velocity != nil {
+            // In place on the velocity's own storage: m v, then + g (the same sums as
+            // g + m v).
+            velocity!.scale(by: momentum)
+            velocity!.add(g, scaledBy: 1)
+        } else {
+            velocity = g
+        }
+        state.move(along: velocity!, scaledBy: -learningRate)
     }
 }

@@ -98,6 +98,29 @@ public struct LabeledDataset: Sendable, Equatable {
         }
     }
 
+    /// Makes `self` equal to `other`. When both have the same classes' sizes, point
+    /// weights, class weights and dimension, the coordinates are copied into this
+    /// dataset's own storage (no allocation once that storage is not shared); otherwise
+    /// this is plain assignment.
+    ///
+    /// - Complexity: O(total number of coordinates).
+    public mutating func assign(_ other: LabeledDataset) {
+        guard classes.count == other.classes.count, classWeights == other.classWeights,
+              zip(classes, other.classes).allSatisfy({ $0.count == $1.count && $0.dimension == $1.dimension && $0.weights == $1.weights })
+        else {
+            self = other
+            return
+        }
+        labels = other.labels
+        for c in classes.indices {
+            other.classes[c].points.withUnsafeBufferPointer { src in
+                classes[c].withUnsafeMutablePoints { dst in
+                    dst.baseAddress!.update(from: src.baseAddress!, count: src.count)
+                }
+            }
+        }
+    }
+
     /// Mutates the coordinates of class `c` in place (shape kept).
     public mutating func withUnsafeMutablePoints<R>(ofClass c: Int, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         try classes[c].withUnsafeMutablePoints(body)

@@ -19,9 +19,9 @@ enum Benchmark {
         discussion: "Run with: swift run -c release wow-bench. Medians over --repeats runs after one warm-up. Reference numbers are the paper's JAX code and numpy/OpenBLAS on this machine (see the issue); --numpy measures numpy matmul in the same session for the GEMM ratio.",
         options: [
             .option("repeats", value: "n", help: "Timed runs per measurement (median reported).", default: "7"),
-            .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, rings, scaling, transport, nn.",
-                      choices: ["step", "gemm", "sort", "rings", "scaling", "transport", "nn"]),
-            .repeated("shape", value: "letter", help: "With the step group: only these shapes (a, b, c, d).",
+            .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, flow, rings, scaling, transport, nn.",
+                      choices: ["step", "gemm", "sort", "flow", "rings", "scaling", "transport", "nn"]),
+            .repeated("shape", value: "letter", help: "With the step and flow groups: only these shapes (a, b, c, d).",
                       choices: ["a", "b", "c", "d"]),
             .option("threads", value: "n", help: "Worker threads (default: all cores)."),
             .flag("torch", help: "With the nn group: also time PyTorch on CPU (python3 with torch) and report the ratio."),
@@ -45,6 +45,7 @@ enum Benchmark {
         if wants("step") { rows += try StepBenchmarks.run(repeats: repeats, shapes: shapes) }
         if wants("gemm") { rows += try GEMMBenchmarks.run(repeats: repeats, numpy: try arguments.flag("numpy")) }
         if wants("sort") { rows += SortBenchmarks.run(repeats: repeats) }
+        if wants("flow") { rows += try StepBenchmarks.flowSteps(repeats: repeats, shapes: shapes) }
         if wants("rings") { rows += try StepBenchmarks.rings(repeats: max(1, repeats / 3)) }
         if wants("scaling") { rows += try StepBenchmarks.scaling(repeats: repeats) }
         if wants("transport") { rows += try TransportBenchmarks.run(repeats: repeats, pot: true) }

@@ -80,6 +80,42 @@ enum StepBenchmarks {
         return rows
     }
 
+    /// Whole flow steps on shapes b and c (value + gradient, the integrator's move, the
+    /// finiteness checks and the last-good-state bookkeeping of `Flow.run`), per step,
+    /// next to the value + gradient alone: what the flow driver adds on top of the kernel.
+    static func flowSteps(repeats: Int, shapes letters: Set<String> = []) throws -> [Row] {
+        var rows = [Row]()
+        let steps = 10
+        for shape in shapes where (shape.label.hasPrefix("b") || shape.label.hasPrefix("c"))
+            && (letters.isEmpty || letters.contains(String(shape.label.prefix(1)))) {
+            let source = try dataset(classes: shape.classes, n: shape.n, d: shape.d, seed: 1)
+            let target = try dataset(classes: shape.classes, n: shape.m, d: shape.d, seed: 2)
+            let mmd = try MMD(kernel: RieszSW(), target: target)
+            var rng = SeededGenerator(seed: 3)
+            let alone = try Benchmark.median(repeats: repeats) { _ = try mmd.valueAndGradient(at: source, using: &rng) }
+            func perStep(_ run: () throws -> Void) throws -> Double {
+                // `steps` moves and `steps + 1` evaluations per run.
+                try Benchmark.median(repeats: max(1, repeats / 3), run) / Double(steps + 1)
+            }
+            let euler = try perStep {
+                var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: steps)
+                var r = SeededGenerator(seed: 4)
+                _ = try flow.run(from: source, using: &r)
+            }
+            let momentum = try perStep {
+                var flow = Flow(functional: mmd, integrator: Momentum(learningRate: 0.1, momentum: 0.9), steps: steps)
+                var r = SeededGenerator(seed: 4)
+                _ = try flow.run(from: source, using: &r)
+            }
+            rows.append(Row(group: "flow", name: "\(shape.label) value+gradient alone", shape: describe(shape), threads: Parallel.threads, medianMs: alone))
+            for (name, ms) in [("explicit Euler", euler), ("momentum", momentum)] {
+                rows.append(Row(group: "flow", name: "\(shape.label) flow step, \(name)", shape: describe(shape), threads: Parallel.threads,
+                                medianMs: ms, extra: ["overhead_ms": String(format: "%.2f", ms - alone)]))
+            }
+        }
+        return rows
+    }
+
     /// A 1000-step rings flow end to end (Riesz, L = 500, explicit Euler).
     static func rings(repeats: Int) throws -> [Row] {
         let target = try SyntheticData.rings()

@@ -48,6 +48,11 @@ final class FlowTests: XCTestCase {
             XCTAssertTrue(divergence.partial.state.isFinite)
             XCTAssertTrue("\(divergence)".contains("not finite"))
             XCTAssertEqual(divergence.partial.losses.count, divergence.partial.steps + 1)
+            // The kept state is the one after `partial.steps` steps: rerun that many.
+            var shorter = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 1e38), steps: divergence.partial.steps)
+            var again = SeededGenerator(seed: 3)
+            let rerun = try? shorter.run(from: source, using: &again)
+            XCTAssertEqual(rerun?.state, divergence.partial.state, "\(divergence.quantity) \(divergence.step) \(divergence.partial.steps)")
         }
     }
 

@@ -45,6 +45,32 @@ final class IntegratorTests: XCTestCase {
         XCTAssertEqual(state.classes[1].points.storage, [-1, 1])
     }
 
+    func testFusedScaledMoveHasTheBitsOfScaleThenMove() throws {
+        var rng = SeededGenerator(seed: 5)
+        func random(_ rows: Int) -> Matrix {
+            try! Matrix(rows: rows, columns: 3, storage: (0..<(rows * 3)).map { _ in Float(rng.nextStandardNormal()) })
+        }
+        let state = try LabeledDataset(classes: [EmpiricalMeasure(points: random(7)), EmpiricalMeasure(points: random(4))])
+        let tangent = ParticleField(classes: [random(7), random(4)])
+        var fused = state, reference = state
+        fused.move(along: tangent, scaledBy: -0.37)
+        var scaled = tangent
+        scaled.scale(by: -0.37)
+        reference.move(along: scaled)
+        XCTAssertEqual(fused.classes.map { $0.points.storage.map(\.bitPattern) }, reference.classes.map { $0.points.storage.map(\.bitPattern) })
+        // Momentum updates its velocity in place: the same bits as g + m v.
+        var integrator = Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.9)
+        var moved = state
+        let g1 = ParticleField(classes: [random(7), random(4)]), g2 = ParticleField(classes: [random(7), random(4)])
+        integrator.step(&moved, gradient: g1)
+        integrator.step(&moved, gradient: g2)
+        var expected = g2
+        expected.add(g1, scaledBy: 0.9)
+        XCTAssertEqual(integrator.velocity!.classes.map { $0.storage.map(\.bitPattern) }, expected.classes.map { $0.storage.map(\.bitPattern) })
+        XCTAssertEqual(g1.classes[0].storage.count, 21, "the caller's gradient is untouched")
+        XCTAssertNotEqual(g1.classes.map(\.storage), integrator.velocity!.classes.map(\.storage))
+    }
+
     func testMomentumMatchesAHandComputedHeavyBallSequence() throws {
         // x0 = 1, tau = 0.1, m = 0.5, gradients 1, 2, -1:
         // v1 = 1,    x1 = 1 - 0.1 = 0.9

@@ -14,6 +14,25 @@ final class LabeledDataTests: XCTestCase {
         XCTAssertEqual(data.pointCount, 5)
     }
 
+    func testAssignCopiesIntoItsOwnStorageAndFallsBackOnOtherShapes() throws {
+        let a = try LabeledDataset(classes: [EmpiricalMeasure([[1, 2], [3, 4]]), EmpiricalMeasure([[5, 6]])], labels: ["a", "b"])
+        var b = try LabeledDataset(classes: [EmpiricalMeasure([[0, 0], [0, 0]]), EmpiricalMeasure([[0, 0]])])
+        b.assign(a)
+        XCTAssertEqual(b, a)
+        // b's storage is its own: moving it leaves a alone.
+        b.withUnsafeMutablePoints(ofClass: 0) { $0[0] = 9 }
+        XCTAssertEqual(a.classes[0].points[0, 0], 1)
+        XCTAssertEqual(b.classes[0].points[0, 0], 9)
+        // Different class sizes or weights: plain assignment.
+        let c = try LabeledDataset(classes: [EmpiricalMeasure([[1, 2]]), EmpiricalMeasure([[5, 6], [7, 8]])])
+        b.assign(c)
+        XCTAssertEqual(b, c)
+        let weighted = try LabeledDataset(classes: [EmpiricalMeasure(points: Matrix(rowArrays: [[1, 2]]), weights: [1]),
+                                                    EmpiricalMeasure([[5, 6], [7, 8]])], classWeights: [0.25, 0.75])
+        b.assign(weighted)
+        XCTAssertEqual(b, weighted)
+    }
+
     func testBadInputGivesTypedErrors() throws {
         XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 0, columns: 2))) {
             XCTAssertEqual($0 as? DataError, .emptyMeasure(context: "measure"))

@@ -203,6 +203,20 @@ final class RandomTests: XCTestCase {
         XCTAssertEqual(sum2 / Double(n), 1, accuracy: 0.02)
     }
 
+    func testFinitenessScanFindsEveryNonFiniteValueAtEveryPosition() {
+        for count in [0, 1, 15, 16, 17, 33, 40] {
+            let finite = (0..<count).map { Float($0 % 2 == 0 ? 1 : -1) * (Float($0) + .greatestFiniteMagnitude / 2) }
+            XCTAssertTrue(finite.withUnsafeBufferPointer { Matrix.allFinite($0.baseAddress, count: count) }, "\(count)")
+            for position in 0..<count {
+                for bad in [Float.nan, .infinity, -.infinity, .signalingNaN] {
+                    var values = finite
+                    values[position] = bad
+                    XCTAssertFalse(values.withUnsafeBufferPointer { Matrix.allFinite($0.baseAddress, count: count) }, "\(bad) at \(position) of \(count)")
+                }
+            }
+        }
+    }
+
     func testMatrixShapeErrors() {
         XCTAssertThrowsError(try Matrix(rows: 2, columns: 3, storage: [1, 2, 3]))
         XCTAssertThrowsError(try Matrix(rowArrays: [[1, 2], [3]]))
