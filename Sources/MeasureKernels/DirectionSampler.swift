@@ -6,6 +6,22 @@ import WoWCompute
 public protocol DirectionSampler: Sendable {
     /// `count x dimension` directions.
     func directions(count: Int, dimension: Int, using generator: inout some RandomNumberGenerator) throws -> Matrix
+    /// The same directions written row-major to `buffer` (`count * dimension` floats),
+    /// which sliced kernels borrow from `ScratchPool` (no fresh pages per evaluation).
+    /// Default: `directions(count:dimension:using:)`, shape-checked and copied.
+    func directions(count: Int, dimension: Int, into buffer: UnsafeMutablePointer<Float>,
+                    using generator: inout some RandomNumberGenerator) throws
+}
+
+extension DirectionSampler {
+    public func directions(count: Int, dimension: Int, into buffer: UnsafeMutablePointer<Float>,
+                           using generator: inout some RandomNumberGenerator) throws {
+        let theta = try directions(count: count, dimension: dimension, using: &generator)
+        guard theta.rows == count, theta.columns == dimension else {
+            throw KernelError.invalidParameter("direction sampler returned a \(theta.rows) x \(theta.columns) matrix, expected \(count) x \(dimension)")
+        }
+        theta.withUnsafeBufferPointer { buffer.update(from: $0.baseAddress!, count: count * dimension) }
+    }
 }
 
 /// Directions drawn uniformly on the unit sphere `S^{d-1}` (normalised Gaussian vectors,
@@ -23,9 +39,19 @@ public struct UniformSphereDirections: DirectionSampler {
 
     public func directions(count: Int, dimension: Int, using generator: inout some RandomNumberGenerator) throws -> Matrix {
         var result = Matrix(rows: count, columns: dimension)
+        guard count > 0, dimension > 0 else { return result }
+        try result.withUnsafeMutableBufferPointer { out in
+            try directions(count: count, dimension: dimension, into: out.baseAddress!, using: &generator)
+        }
+        return result
+    }
+
+    public func directions(count: Int, dimension: Int, into buffer: UnsafeMutablePointer<Float>,
+                           using generator: inout some RandomNumberGenerator) throws {
+        guard count > 0, dimension > 0 else { return }
         let seeds = (0..<count).map { _ in generator.next() }
-        result.withUnsafeMutableBufferPointer { out in
-            let out = out
+        do {
+            let out = UnsafeMutableBufferPointer(start: buffer, count: count * dimension)
             let rowsPerChunk = 16
             Ziggurat.withTables { tables in
                 Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
@@ -49,7 +75,6 @@ public struct UniformSphereDirections: DirectionSampler {
                 }
             }
         }
-        return result
     }
 }
 

@@ -295,6 +295,37 @@ public enum OneDimensionalOT {
         }
     }
 
+    /// Block summaries of a sorted sample of size `m = r * blocks`: writes the mean
+    /// `mu_b` of each block of `r` consecutive values to `out[b]`, then
+    /// `(1/m) sum_b sum_{j in b} (t_j - mu_b)^2` to `out[blocks]` (two passes per block,
+    /// eight lanes).
+    ///
+    /// - Precondition: `blocks > 0`, `m % blocks == 0`.
+    /// - Complexity: O(m).
+    static func blockSummaries(_ t: UnsafePointer<Float>, _ m: Int, blocks: Int, into out: UnsafeMutablePointer<Float>) {
+        let r = m / blocks, raw = UnsafeRawPointer(t)
+        var deviations = SIMD8<Float>(repeating: 0)
+        var deviationTail: Float = 0
+        for b in 0..<blocks {
+            let base = b * r
+            var lanes = SIMD8<Float>(repeating: 0)
+            var j = 0
+            while j + 8 <= r { lanes += raw.loadUnaligned(fromByteOffset: 4 * (base + j), as: SIMD8<Float>.self); j += 8 }
+            var sum = lanes.sum()
+            while j < r { sum += t[base + j]; j += 1 }
+            let mean = sum / Float(r), meanLanes = SIMD8<Float>(repeating: mean)
+            j = 0
+            while j + 8 <= r {
+                let delta = raw.loadUnaligned(fromByteOffset: 4 * (base + j), as: SIMD8<Float>.self) - meanLanes
+                deviations += delta * delta
+                j += 8
+            }
+            while j < r { let delta = t[base + j] - mean; deviationTail += delta * delta; j += 1 }
+            out[b] = mean
+        }
+        out[blocks] = (deviations.sum() + deviationTail) / Float(m)
+    }
+
     /// The monotone coupling of uniform sorted samples whose sizes divide one another,
     /// in vectorisable blocks: when `n = r m`, the points `s_{jr} ... s_{jr+r-1}` all go
     /// to `t_j`; when `m = r n`, `s_i` is spread evenly over `t_{ir} ... t_{ir+r-1}`.

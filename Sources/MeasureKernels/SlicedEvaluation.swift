@@ -85,10 +85,22 @@ enum SlicedEvaluation {
         try slicing.validate()
         let d = try batch.validate()
         let L = slicing.projections
-        let theta = try slicing.directions.directions(count: L, dimension: d, using: &generator)
-        guard theta.rows == L, theta.columns == d, theta.isFinite else {
-            throw KernelError.invalidParameter("direction sampler returned a \(theta.rows) x \(theta.columns) matrix (or non-finite values), expected \(L) x \(d)")
+        return try ScratchPool.withBuffer(Float.self, count: L * d) { theta in
+            try slicing.directions.directions(count: L, dimension: d, into: theta, using: &generator)
+            guard Matrix.allFinite(theta, count: L * d) else {
+                throw KernelError.invalidParameter("the direction sampler returned non-finite values")
+            }
+            return try run(batch, theta: theta, dimension: d, slicing: slicing, cost: cost, profile: profile, using: &generator)
         }
+    }
+
+    /// `run` after the directions are drawn (`theta`: `L x d`, row-major).
+    static func run(
+        _ batch: KernelBatch, theta: UnsafePointer<Float>, dimension d: Int, slicing: Slicing, cost: SliceCost,
+        profile: (Double) -> KernelProfile,
+        using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
+        let L = slicing.projections
         var levels: [Float] = []
         var percentileCount = 0, levelCount = 0
         if case let .referencePercentiles(p, u) = slicing.estimator {
@@ -122,7 +134,7 @@ enum SlicedEvaluation {
                 let projections = Projections(directions: L, width: width, orderWidth: orderWidth, keys: keys, order: order,
                                               offsets: offsets, counts: counts, hasOrder: hasOrder, weights: batch.measures.map(\.weights))
                 return try evaluate(batch, projections: projections, stacked: stacked, gradientMeasures: gradientMeasures,
-                                    gradientWidth: gradientWidth, theta: theta, levels: levels, percentileCount: percentileCount,
+                                    gradientWidth: gradientWidth, theta: theta, dimension: d, levels: levels, percentileCount: percentileCount,
                                     levelCount: levelCount, cost: cost, profile: profile)
             }
         }
@@ -131,10 +143,10 @@ enum SlicedEvaluation {
     /// Projection, sorting and both passes, on buffers set up by `run`.
     static func evaluate(
         _ batch: KernelBatch, projections: Projections, stacked: [Int], gradientMeasures: [Int], gradientWidth: Int,
-        theta: Matrix, levels: [Float], percentileCount: Int, levelCount: Int, cost: SliceCost,
+        theta: UnsafePointer<Float>, dimension d: Int, levels: [Float], percentileCount: Int, levelCount: Int, cost: SliceCost,
         profile: (Double) -> KernelProfile
     ) throws -> KernelBatchResult {
-        let L = projections.directions, width = projections.width, d = theta.columns
+        let L = projections.directions, width = projections.width
         let measureCount = batch.measures.count
         let counts = projections.counts, offsets = projections.offsets, hasOrder = projections.hasOrder
         let chunks = (L + directionChunk - 1) / directionChunk
@@ -143,10 +155,8 @@ enum SlicedEvaluation {
         // Project every used measure in one product, then sort each row of each measure.
         if width > 0 {
             withRowTable(stacked.map { batch.measures[$0].points }) { table in
-                theta.withUnsafeBufferPointer { th in
-                    gemm(m: L, n: width, k: d, .matrix(th.baseAddress!, leadingDimension: d, .none), .rows(table, .transposed),
-                         into: .matrix(projections.keys, leadingDimension: width))
-                }
+                gemm(m: L, n: width, k: d, .matrix(theta, leadingDimension: d, .none), .rows(table, .transposed),
+                     into: .matrix(projections.keys, leadingDimension: width))
             }
             let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
             Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
@@ -192,17 +202,9 @@ enum SlicedEvaluation {
                 Parallel.forEach(chunks: chunks) { chunk in
                     for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
                         for (key, offset) in zip(summaryKeys, keyOffsets) {
-                            let t = projections.values(key.measure, l), m = counts[key.measure]
-                            let r = m / key.blocks, out = summaryStorage + offset + l * (key.blocks + 1)
-                            var deviations: Float = 0
-                            for b in 0..<key.blocks {
-                                var sum: Float = 0
-                                for j in (b * r)..<((b + 1) * r) { sum += t[j] }
-                                let mean = sum / Float(r)
-                                for j in (b * r)..<((b + 1) * r) { deviations += (t[j] - mean) * (t[j] - mean) }
-                                out[b] = mean
-                            }
-                            out[key.blocks] = deviations / Float(m)
+                            let m = counts[key.measure]
+                            OneDimensionalOT.blockSummaries(projections.values(key.measure, l), m, blocks: key.blocks,
+                                                            into: summaryStorage + offset + l * (key.blocks + 1))
                         }
                     }
                 }
@@ -346,10 +348,8 @@ enum SlicedEvaluation {
                         }
                     }
                     return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
-                        theta.withUnsafeBufferPointer { th in
-                            gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
-                                 .matrix(th.baseAddress!, leadingDimension: d, .none), into: .rows(table))
-                        }
+                        gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
+                             .matrix(theta, leadingDimension: d, .none), into: .rows(table))
                     }
                 }
                 for (i, storage) in zip(gradientMeasures, storages) {

@@ -32,6 +32,24 @@ final class DirectionSamplerTests: XCTestCase {
         XCTAssertEqual(cross / Double(count), 1.0 / 15, accuracy: 0.004)
     }
 
+    func testBufferFormEqualsTheMatrixFormAndChecksShapes() throws {
+        var a = SeededGenerator(seed: 21), b = a
+        let matrix = try UniformSphereDirections().directions(count: 9, dimension: 5, using: &a)
+        var buffer = [Float](repeating: .nan, count: 45)
+        try buffer.withUnsafeMutableBufferPointer {
+            try UniformSphereDirections().directions(count: 9, dimension: 5, into: $0.baseAddress!, using: &b)
+        }
+        XCTAssertEqual(buffer.map(\.bitPattern), matrix.storage.map(\.bitPattern))
+        XCTAssertEqual(a, b, "same draws from the generator")
+        // The default (a sampler with only the matrix form) copies, and refuses a wrong shape.
+        let fixed = try FixedDirections(Matrix(rowArrays: [[1, 0], [0, 1]]))
+        var rng = SeededGenerator(seed: 0)
+        var out = [Float](repeating: .nan, count: 4)
+        try out.withUnsafeMutableBufferPointer { try fixed.directions(count: 2, dimension: 2, into: $0.baseAddress!, using: &rng) }
+        XCTAssertEqual(out, [1, 0, 0, 1])
+        XCTAssertThrowsError(try out.withUnsafeMutableBufferPointer { try fixed.directions(count: 1, dimension: 2, into: $0.baseAddress!, using: &rng) })
+    }
+
     func testZigguratDeviatesAreStandardNormal() {
         // 400,000 deviates: moments, the tail beyond the base layer's edge r, and the
         // Kolmogorov-Smirnov distance to the normal CDF.
