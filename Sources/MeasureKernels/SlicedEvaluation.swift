@@ -10,7 +10,9 @@ import WoWCompute
 /// only. Then, in chunks of directions, so that the rows involved stay in cache: pass 1
 /// computes every pair's discrepancy along every direction, pass 2 accumulates each
 /// gradient measure's 1-D gradients in projected space (`L x N_g`; all equal-size
-/// partners in one fused pass), and one product maps all of them back (`N_g x d`).
+/// partners in one fused pass, and under the squared cost all smaller partners of one
+/// dividing size combined into one more), and one product maps all of them back
+/// (`N_g x d`). The directions are drawn into a `ScratchPool` buffer.
 /// Uniform pairs whose sizes divide one another (squared cost) are matched through
 /// block means computed once per measure and direction (`BlockKey`).
 ///
