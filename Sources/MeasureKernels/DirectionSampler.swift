@@ -50,28 +50,25 @@ public struct UniformSphereDirections: DirectionSampler {
                            using generator: inout some RandomNumberGenerator) throws {
         guard count > 0, dimension > 0 else { return }
         let seeds = (0..<count).map { _ in generator.next() }
-        do {
-            let out = UnsafeMutableBufferPointer(start: buffer, count: count * dimension)
-            let rowsPerChunk = 16
-            Ziggurat.withTables { tables in
-                Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
-                    for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
-                        var stream = SeededGenerator(seed: seeds[l])
-                        let row = out.baseAddress! + l * dimension
-                        var norm2 = 0.0
-                        repeat {
-                            var j = 0
-                            while j < dimension {
-                                let bits = stream.next()
-                                row[j] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits), tables, &stream)
-                                if j + 1 < dimension { row[j + 1] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits >> 32), tables, &stream) }
-                                j += 2
-                            }
-                            norm2 = Ziggurat.squaredNorm(row, dimension)
-                        } while norm2 == 0
-                        let inverse = Float(1 / norm2.squareRoot())
-                        for j in 0..<dimension { row[j] *= inverse }
-                    }
+        let rowsPerChunk = 16
+        Ziggurat.withTables { tables in
+            Parallel.forEach(chunks: (count + rowsPerChunk - 1) / rowsPerChunk) { chunk in
+                for l in (chunk * rowsPerChunk)..<min(count, (chunk + 1) * rowsPerChunk) {
+                    var stream = SeededGenerator(seed: seeds[l])
+                    let row = buffer + l * dimension
+                    var norm2 = 0.0
+                    repeat {
+                        var j = 0
+                        while j < dimension {
+                            let bits = stream.next()
+                            row[j] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits), tables, &stream)
+                            if j + 1 < dimension { row[j + 1] = Ziggurat.normal(UInt32(truncatingIfNeeded: bits >> 32), tables, &stream) }
+                            j += 2
+                        }
+                        norm2 = Ziggurat.squaredNorm(row, dimension)
+                    } while norm2 == 0
+                    let inverse = Float(1 / norm2.squareRoot())
+                    for j in 0..<dimension { row[j] *= inverse }
                 }
             }
         }
