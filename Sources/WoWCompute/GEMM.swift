@@ -50,10 +50,10 @@ public struct GEMMOutput {
 /// matrices.
 ///
 /// A packed, cache-blocked product with a 6 x 16 register tile (AVX2 + FMA when the CPU
-/// has them, detected at run time; portable C otherwise). `C` is cut into blocks fixed by
-/// the shape alone and the blocks are spread over `Parallel.threads` workers; each
-/// element is accumulated over `k` in a fixed order (blocks of equal depth, at most
-/// 512), so results are bitwise identical for every thread count.
+/// has them, detected at run time; portable C otherwise). `C` is cut into blocks spread
+/// over `Parallel.threads` workers; each element is accumulated over `k` in a fixed
+/// order (blocks of equal depth, at most 512, fixed by `k` alone) whatever block it falls
+/// in, so results are bitwise identical for every thread count.
 ///
 /// - Parameters:
 ///   - a: `m x k` (or `k x m` when `transA == .transposed`).
@@ -112,21 +112,24 @@ public func gemm(
         }
     }
     guard k > 0, alpha != 0 else { return }
-    // Tiles depend on the shape alone (never on the thread count): row blocks (multiples
-    // of the 6-row register tile), and column blocks (multiples of 16) when there are too
-    // few row blocks to keep the workers busy.
-    // Row blocks of at most 120 rows and column passes of at most 2048 columns, both split
-    // evenly (multiples of 6 and 16) so that no thin last block is left over.
+    // Tiles: row blocks of whole 6-row register tiles, and column blocks (multiples of 16)
+    // when there are too few row blocks to keep the workers busy. The tiling never changes
+    // a result (each element is summed over the same k blocks in the same order whatever
+    // tile it falls in), so it may follow the worker count: row blocks of at most 120
+    // rows, as many as a multiple of the workers, with the tiles spread evenly over them
+    // (17 blocks on 2 workers would leave one idle for a block).
+    // Column passes of at most 2048 columns are split evenly (multiples of 16).
     let kcMax = Int(wow_sgemm_kc(Int32(k)))
-    let rowBlocks = (m + 119) / 120
-    let rowBlock = ((m + rowBlocks - 1) / rowBlocks + 5) / 6 * 6
+    let workers = Parallel.threads
+    let tilesM = (m + 5) / 6
+    var rowBlocks = (m + 119) / 120
+    if rowBlocks > 1 { rowBlocks = min(tilesM, (rowBlocks + workers - 1) / workers * workers) }
     let passes = (n + 2047) / 2048
     let ncMax = ((n + passes - 1) / passes + 15) / 16 * 16
     // Packing buffers come from the scratch pool: products run every step, and fresh
     // multi-megabyte buffers would cost a page fault per 4 KiB each time.
     let packedBCount = wow_sgemm_packed_b_count(Int32(kcMax), Int32(min(n, ncMax)))
     let packedACount = wow_sgemm_packed_a_count(Int32(kcMax))
-    let workers = Parallel.threads
     ScratchPool.withBuffer(Float.self, count: packedBCount + packedACount * workers) { packedB in
     let scratch = packedB + packedBCount
     for j0 in stride(from: 0, to: n, by: ncMax) {
@@ -146,7 +149,8 @@ public func gemm(
             let packed = UnsafePointer(packedB)
             let overwrite: Int32 = overwriteFirst && p0 == 0 ? 1 : 0
             Parallel.forEach(chunks: rowBlocks * colBlocks, workers: workers) { task, worker in
-                let r0 = (task / colBlocks) * rowBlock, rows = min(rowBlock, m - r0)
+                let block = task / colBlocks
+                let r0 = block * tilesM / rowBlocks * 6, rows = min((block + 1) * tilesM / rowBlocks * 6, m) - r0
                 let col0 = (task % colBlocks) * panelsPerBlock * 16
                 guard col0 < nc else { return }
                 let cols = min(panelsPerBlock * 16, nc - col0)

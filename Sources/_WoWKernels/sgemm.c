@@ -60,22 +60,67 @@ static void pack_a(int mc, int kc, const wow_operand *a, int i0, int p0, float *
             }
         }
     } else {
-        // op(A) row i is stored column i: read each stored row once, contiguously.
-        for (int p = 0; p < kc; p++) {
-            const float *src = op_row(a, p0 + p) + i0;
+        // op(A) row i is stored column i. Sixteen stored rows at a time, so that both the
+        // rows read (16 x mc floats) and the panel pieces written (16 x MR floats each)
+        // stay in L1; one stored row at a time writes a 24-byte piece to every panel,
+        // each in a different cache line.
+        enum { PB = 16 };
+        for (int pb = 0; pb < kc; pb += PB) {
+            int pe = kc - pb < PB ? kc : pb + PB;
             for (int q = 0; q < panels; q++) {
-                float *d = buf + ((size_t)q * kc + p) * MR;
                 int rows = mc - q * MR < MR ? mc - q * MR : MR;
-                const float *s = src + q * MR;
-                if (rows == MR) {
-                    d[0] = s[0]; d[1] = s[1]; d[2] = s[2]; d[3] = s[3]; d[4] = s[4]; d[5] = s[5];
-                } else {
-                    for (int r = 0; r < MR; r++) d[r] = r < rows ? s[r] : 0.0f;
+                float *d = buf + ((size_t)q * kc + pb) * MR;
+                for (int p = pb; p < pe; p++, d += MR) {
+                    const float *s = op_row(a, p0 + p) + i0 + q * MR;
+                    if (rows == MR) {
+                        memcpy(d, s, MR * sizeof(float));
+                    } else {
+                        for (int r = 0; r < MR; r++) d[r] = r < rows ? s[r] : 0.0f;
+                    }
                 }
             }
         }
     }
 }
+
+#if WOW_X86
+// Transposes eight rows of eight floats: out[j] lane i = in[i] lane j.
+__attribute__((target("avx2,fma")))
+static inline void transpose8(__m256 r[8]) {
+    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
+    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
+    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
+    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
+    // Lanes of each 128-bit half: u0 = (r0[0], r1[0], r2[0], r3[0]), ...
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
+    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
+    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
+    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
+}
+
+// A full 16-column panel of op(B) = S^T: sixteen stored rows, read eight values at a
+// time and transposed in registers (the scalar form writes one float per 64-byte row
+// of the panel). Returns the number of p handled (a multiple of 8).
+__attribute__((target("avx2,fma")))
+static int pack_b_trans_panel_avx2(int kc, const wow_operand *b, int p0, int j, float *dst) {
+    const float *src[NR];
+    for (int c = 0; c < NR; c++) src[c] = op_row(b, j + c) + p0;
+    int p = 0;
+    for (; p + 8 <= kc; p += 8) {
+        for (int h = 0; h < 2; h++) {
+            __m256 r[8];
+            for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src[h * 8 + i] + p);
+            transpose8(r);
+            for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + (size_t)(p + i) * NR + h * 8, r[i]);
+        }
+    }
+    return p;
+}
+#endif
 
 // Packs rows [p0, p0+kc) x cols [j0, j0+nc) of op(B) into NR-column panels:
 // buf[(panel * kc + p) * NR + c].
@@ -84,6 +129,16 @@ static void pack_b(int kc, int nc, const wow_operand *b, int p0, int j0, float *
     for (int q = 0; q < panels; q++) {
         float *dst = buf + (size_t)q * kc * NR;
         int cols = nc - q * NR < NR ? nc - q * NR : NR;
+#if WOW_X86
+        if (b->trans && cols == NR && wow_sgemm_uses_fma()) {
+            int done = pack_b_trans_panel_avx2(kc, b, p0, j0 + q * NR, dst);
+            for (int c = 0; c < NR; c++) {
+                const float *src = op_row(b, j0 + q * NR + c) + p0;
+                for (int p = done; p < kc; p++) dst[p * NR + c] = src[p];
+            }
+            continue;
+        }
+#endif
         if (!b->trans) {
             for (int p = 0; p < kc; p++) {
                 const float *src = op_row(b, p0 + p) + j0 + q * NR;

@@ -101,6 +101,38 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    func testUnevenRowBlocksForEveryWorkerCountGiveTheSameBits() {
+        // 1000 rows = 167 register tiles, cut into 9 blocks for 1 or 3 workers and 10 for 2;
+        // two depth blocks of 350; 50 columns (a partial 16-column panel); both stored
+        // layouts of each operand, so the transposing packs run with and without leftovers.
+        var rng = SeededGenerator(seed: 11)
+        let (m, n, k) = (1000, 50, 700)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for (ta, tb) in [(Transpose.none, Transpose.transposed), (.transposed, .none)] {
+            let a = ta == .none ? randomMatrix(m, k, &rng) : randomMatrix(k, m, &rng)
+            let b = tb == .none ? randomMatrix(k, n, &rng) : randomMatrix(n, k, &rng)
+            var results = [[UInt32]]()
+            for threads in [1, 2, 3] {
+                Parallel.threads = threads
+                var c = Matrix(rows: m, columns: n, repeating: .nan)
+                gemm(ta, tb, a, b, into: &c)
+                results.append(c.storage.map(\.bitPattern))
+                if threads == 1 {
+                    for (i, j) in (0..<150).map({ ($0 * 97 % m, $0 * 13 % n) }) + [(m - 1, n - 1), (0, 0), (995, 49)] {
+                        var expected = 0.0
+                        for p in 0..<k {
+                            expected += Double(ta == .none ? a[i, p] : a[p, i]) * Double(tb == .none ? b[p, j] : b[j, p])
+                        }
+                        XCTAssertEqual(Double(c[i, j]), expected, accuracy: 2e-3, "case \(ta) \(tb) element (\(i), \(j))")
+                    }
+                }
+            }
+            XCTAssertEqual(results[0], results[1], "1 vs 2 workers, case \(ta) \(tb)")
+            XCTAssertEqual(results[0], results[2], "1 vs 3 workers, case \(ta) \(tb)")
+        }
+    }
+
     func testProductIsBitwiseIdenticalForOneAndTwoThreads() {
         var rng = SeededGenerator(seed: 2)
         let a = randomMatrix(200, 64, &rng), b = randomMatrix(90, 64, &rng)
