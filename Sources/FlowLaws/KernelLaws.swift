@@ -12,6 +12,9 @@ import WassersteinFlows
 /// - self-pairs: `grad K(., mu)(mu)` is zero (and finite) at every particle;
 /// - batch linearity: gradients requested with weights in one batch equal the weighted
 ///   sum of pairwise gradients;
+/// - recycling: `evaluate(_:recycling:using:)` returns `evaluate`'s values and gradients
+///   bit for bit, whether the recycled matrix fits (garbage-filled) or not, and never
+///   changes a copy of it the caller kept;
 /// - finite differences: `dK(mu, nu)/dx_i = b_i * grad_W K(., nu)(mu)(x_i)` by central
 ///   differences with step `epsilon`, to relative tolerance `tolerance`.
 ///
@@ -66,6 +69,23 @@ public func checkMeasureKernelLaws<K: MeasureKernel>(
     let worst = zip(combined.storage, expected.storage).map { Double(abs($0 - $1)) }.max() ?? 0
     if worst > 1e-4 * scale {
         violations.append("batched gradient differs from the weighted sum of pairwise gradients by \(worst)")
+    }
+
+    // Recycling: same bits as `evaluate`, a kept copy untouched.
+    let fitting = Matrix(rows: measures[0].count, columns: measures[0].dimension, repeating: .nan)
+    for (label, offered) in [("a fitting", fitting), ("a wrongly shaped", Matrix(rows: 1, columns: 1, repeating: 3))] {
+        let kept = offered, snapshot = offered.storage.map(\.bitPattern)
+        var recycled: [Matrix?] = [offered, nil, nil]
+        var rr = fresh(), rp = fresh()
+        let reused = try kernel.evaluate(batch, recycling: &recycled, using: &rr)
+        let plain = try kernel.evaluate(batch, using: &rp)
+        if reused.values.map(\.bitPattern) != plain.values.map(\.bitPattern)
+            || reused.gradients.map({ $0?.storage.map(\.bitPattern) }) != plain.gradients.map({ $0?.storage.map(\.bitPattern) }) {
+            violations.append("evaluate(recycling:) with \(label) matrix differs from evaluate")
+        }
+        if kept.storage.map(\.bitPattern) != snapshot {
+            violations.append("evaluate(recycling:) changed a copy of the recycled matrix the caller kept")
+        }
     }
 
     // Finite differences of K(mu, nu) in the particles of mu.

@@ -146,8 +146,11 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
         // The last finite state, refreshed in place every step (`assign`: no allocation
         // once its storage is its own), restored if a step produces NaN or infinity.
         var lastGood = state
+        // The gradient is handed back every step and rewritten in place.
+        var current: F.State.Tangent?
         for step in 0...steps {
-            let (value, gradient) = try functional.valueAndGradient(at: state, using: &generator)
+            let value = try functional.valueAndGradient(at: state, into: &current, using: &generator)
+            guard let gradient = current else { throw FlowError.invalidParameter("the functional returned no gradient") }
             guard value.isFinite else {
                 // This state has no finite loss: the partial flow ends one move earlier,
                 // at the state `losses.last` belongs to.

@@ -10,9 +10,27 @@ public protocol Functional {
     associatedtype State: FlowManifold
     /// `F(state)` and its gradient at `state`.
     func valueAndGradient(at state: State, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: State.Tangent)
+
+    /// `F(state)`, with the gradient written to `gradient`, reusing its storage when it
+    /// holds a gradient of the same shape (the previous step's, in a flow), so a step
+    /// allocates nothing proportional to the data. The old gradient is taken: keep no
+    /// other copy of it, or it is copied before being overwritten (value semantics: a
+    /// kept copy never changes). Same value and gradient as `valueAndGradient(at:using:)`,
+    /// bit for bit, for the same generator state.
+    ///
+    /// Default: `valueAndGradient(at:using:)`, assigning the result.
+    func valueAndGradient(at state: State, into gradient: inout State.Tangent?,
+                          using generator: inout some RandomNumberGenerator) throws -> Double
 }
 
 extension Functional {
+    public func valueAndGradient(at state: State, into gradient: inout State.Tangent?,
+                                 using generator: inout some RandomNumberGenerator) throws -> Double {
+        let (value, fresh) = try valueAndGradient(at: state, using: &generator)
+        gradient = fresh
+        return value
+    }
+
     /// `F(state)` alone (computed with the gradient; conformers may specialise).
     public func value(at state: State, using generator: inout some RandomNumberGenerator) throws -> Double {
         try valueAndGradient(at: state, using: &generator).value

@@ -48,6 +48,30 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
     }
 
     public func valueAndGradient(at state: LabeledDataset, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: ParticleField) {
+        var recycled = [Matrix?]()
+        let (value, gradient) = try evaluate(at: state, recycling: &recycled, using: &generator)
+        return (value, gradient)
+    }
+
+    public func valueAndGradient(at state: LabeledDataset, into gradient: inout ParticleField?,
+                                 using generator: inout some RandomNumberGenerator) throws -> Double {
+        var recycled = Self.take(&gradient)
+        let (value, fresh) = try evaluate(at: state, recycling: &recycled, using: &generator)
+        gradient = fresh
+        return value
+    }
+
+    /// The class matrices of `gradient`, which is left `nil` (so that, when the caller kept
+    /// no other copy, they are the only references to their storage and can be written
+    /// in place); a separate function so that no local outlives the handover.
+    static func take(_ gradient: inout ParticleField?) -> [Matrix?] {
+        guard let field = gradient else { return [] }
+        gradient = nil
+        return field.classes.map { $0 }
+    }
+
+    func evaluate(at state: LabeledDataset, recycling: inout [Matrix?],
+                  using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: ParticleField) {
         guard state.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: state.dimension, target: target.dimension)
         }
@@ -87,7 +111,7 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
                 }
             }
         }
-        let result = try kernel.evaluate(KernelBatch(measures: measures, pairs: pairs), using: &generator)
+        let result = try kernel.evaluate(KernelBatch(measures: measures, pairs: pairs), recycling: &recycling, using: &generator)
         var value = 0.0
         for (coefficient, k) in zip(coefficients, result.values) { value += coefficient * k }
         let gradient = ParticleField(classes: (0..<C).map { c in

@@ -1,3 +1,5 @@
+import WoWCompute
+
 /// A type-erased `MeasureKernel`, for kernels chosen at run time (from a command-line
 /// option, a configuration file) where a generic parameter cannot be fixed statically.
 ///
@@ -13,5 +15,11 @@ public struct AnyMeasureKernel: MeasureKernel {
 
     public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
         try base.evaluate(batch, using: &generator)
+    }
+
+    public func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
+        try base.evaluate(batch, recycling: &recycling, using: &generator)
     }
 }

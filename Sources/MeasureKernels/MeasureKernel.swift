@@ -32,6 +32,27 @@ public protocol MeasureKernel: Sendable {
     /// - Throws: `KernelError` for measures of different dimensions, pair indices out of
     ///   range or invalid kernel parameters.
     func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult
+
+    /// `evaluate`, writing gradients into recycled storage where it fits: when
+    /// `recycling[i]` has the shape of measure `i`'s gradient, the kernel may overwrite it
+    /// and return it as that gradient, so a flow that hands back its previous gradient
+    /// allocates nothing proportional to the data per step. Entries are taken (left `nil`
+    /// or unspecified); pass matrices no one else holds, or they are copied before being
+    /// written (value semantics: a copy the caller kept never changes). Results equal
+    /// `evaluate`'s bit for bit.
+    ///
+    /// Default: `evaluate`, ignoring `recycling`.
+    func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult
+}
+
+extension MeasureKernel {
+    public func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
+        try evaluate(batch, using: &generator)
+    }
 }
 
 /// One kernel evaluation requested in a `KernelBatch`.

@@ -84,6 +84,17 @@ enum SlicedEvaluation {
         profile: (Double) -> KernelProfile,
         using generator: inout some RandomNumberGenerator
     ) throws -> KernelBatchResult {
+        var none = [Matrix?]()
+        return try run(batch, slicing: slicing, cost: cost, profile: profile, recycling: &none, using: &generator)
+    }
+
+    /// `run`, writing the gradients into `recycling[i]` where its shape fits (see
+    /// `MeasureKernel.evaluate(_:recycling:using:)`).
+    static func run(
+        _ batch: KernelBatch, slicing: Slicing, cost: SliceCost,
+        profile: (Double) -> KernelProfile, recycling: inout [Matrix?],
+        using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
         try slicing.validate()
         let d = try batch.validate()
         let L = slicing.projections
@@ -92,14 +103,15 @@ enum SlicedEvaluation {
             guard Matrix.allFinite(theta, count: L * d) else {
                 throw KernelError.invalidParameter("the direction sampler returned non-finite values")
             }
-            return try run(batch, theta: theta, dimension: d, slicing: slicing, cost: cost, profile: profile, using: &generator)
+            return try run(batch, theta: theta, dimension: d, slicing: slicing, cost: cost, profile: profile,
+                           recycling: &recycling, using: &generator)
         }
     }
 
     /// `run` after the directions are drawn (`theta`: `L x d`, row-major).
     static func run(
         _ batch: KernelBatch, theta: UnsafePointer<Float>, dimension d: Int, slicing: Slicing, cost: SliceCost,
-        profile: (Double) -> KernelProfile,
+        profile: (Double) -> KernelProfile, recycling: inout [Matrix?],
         using generator: inout some RandomNumberGenerator
     ) throws -> KernelBatchResult {
         let L = slicing.projections
@@ -137,7 +149,7 @@ enum SlicedEvaluation {
                                               offsets: offsets, counts: counts, hasOrder: hasOrder, weights: batch.measures.map(\.weights))
                 return try evaluate(batch, projections: projections, stacked: stacked, gradientMeasures: gradientMeasures,
                                     gradientWidth: gradientWidth, theta: theta, dimension: d, levels: levels, percentileCount: percentileCount,
-                                    levelCount: levelCount, cost: cost, profile: profile)
+                                    levelCount: levelCount, cost: cost, profile: profile, recycling: &recycling)
             }
         }
     }
@@ -146,7 +158,7 @@ enum SlicedEvaluation {
     static func evaluate(
         _ batch: KernelBatch, projections: Projections, stacked: [Int], gradientMeasures: [Int], gradientWidth: Int,
         theta: UnsafePointer<Float>, dimension d: Int, levels: [Float], percentileCount: Int, levelCount: Int, cost: SliceCost,
-        profile: (Double) -> KernelProfile
+        profile: (Double) -> KernelProfile, recycling: inout [Matrix?]
     ) throws -> KernelBatchResult {
         let L = projections.directions, width = projections.width
         let measureCount = batch.measures.count
@@ -198,7 +210,7 @@ enum SlicedEvaluation {
         let pairReductions: [(small: Int, blocks: Int, offset: Int)?] = batch.pairs.map { p in
             reducible(p.first, p.second).map { key in (key.measure == p.first ? p.second : p.first, key.blocks, summaryOffsets[key]!) }
         }
-        return try ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
+        return ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
             if !summaryKeys.isEmpty {
                 let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
                 Parallel.forEach(chunks: chunks) { chunk in
@@ -349,14 +361,18 @@ enum SlicedEvaluation {
                             }
                         }
                     }
-                    return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d) { table in
+                    // Recycled matrices of the right shape are taken (left nil) and written in place.
+                    var reused = gradientMeasures.map { i -> Matrix? in
+                        guard i < recycling.count, let m = recycling[i], m.rows == counts[i], m.columns == d else { return nil }
+                        recycling[i] = nil
+                        return m
+                    }
+                    return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d, reusing: &reused) { table in
                         gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
                              .matrix(theta, leadingDimension: d, .none), into: .rows(table))
                     }
                 }
-                for (i, storage) in zip(gradientMeasures, storages) {
-                    gradients[i] = try Matrix(rows: counts[i], columns: d, storage: storage)
-                }
+                for (i, storage) in zip(gradientMeasures, storages) { gradients[i] = storage }
             }
             // Measures asked for but absent from every non-self pair get a zero gradient.
             for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
@@ -385,17 +401,27 @@ enum SlicedEvaluation {
         nest(0)
     }
 
-    /// Creates one `rowCounts[i] x columns` storage array per entry, uninitialised, and
-    /// calls `fill` with a table of pointers to all their rows in order; `fill` must write
-    /// every element.
-    static func makeStorages(rowCounts: [Int], columns: Int,
-                             _ fill: (UnsafePointer<UnsafeMutablePointer<Float>?>) -> Void) -> [[Float]] {
+    /// One `rowCounts[i] x columns` matrix per entry: `reused[i]` (same shape; taken, left
+    /// nil) written in place, copied first only if its storage is shared, or else a fresh
+    /// uninitialised array. Calls `fill` with a table of pointers to all their rows in
+    /// order; `fill` must write every element.
+    static func makeStorages(rowCounts: [Int], columns: Int, reusing reused: inout [Matrix?],
+                             _ fill: (UnsafePointer<UnsafeMutablePointer<Float>?>) -> Void) -> [Matrix] {
         var table = [UnsafeMutablePointer<Float>?]()
         table.reserveCapacity(rowCounts.reduce(0, +))
-        var reversed = [[Float]]()
+        var reversed = [Matrix]()
         func nest(_ i: Int) {
             guard i < rowCounts.count else {
                 table.withUnsafeBufferPointer { fill($0.baseAddress!) }
+                return
+            }
+            if i < reused.count, var matrix = reused[i] {
+                reused[i] = nil
+                matrix.withUnsafeMutableBufferPointer { buffer in
+                    for r in 0..<rowCounts[i] { table.append(buffer.baseAddress! + r * columns) }
+                    nest(i + 1)
+                }
+                reversed.append(matrix)
                 return
             }
             let count = rowCounts[i] * columns
@@ -404,7 +430,7 @@ enum SlicedEvaluation {
                 nest(i + 1)
                 initialized = count
             }
-            reversed.append(storage)
+            reversed.append(try! Matrix(rows: rowCounts[i], columns: columns, storage: storage))
         }
         nest(0)
         return reversed.reversed()

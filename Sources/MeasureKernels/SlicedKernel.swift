@@ -81,7 +81,14 @@ extension SlicedKernel {
     public var sliceCost: SliceCost { .squared }
 
     public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
-        try SlicedEvaluation.run(batch, slicing: slicing, cost: sliceCost, profile: profile, using: &generator)
+        var none = [Matrix?]()
+        return try SlicedEvaluation.run(batch, slicing: slicing, cost: sliceCost, profile: profile, recycling: &none, using: &generator)
+    }
+
+    public func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
+        try SlicedEvaluation.run(batch, slicing: slicing, cost: sliceCost, profile: profile, recycling: &recycling, using: &generator)
     }
 
     /// The sliced discrepancy `D(mu, nu)` (`SW_2^2` or `SW_1`) with this kernel's slicing.

@@ -30,7 +30,9 @@ enum StepBenchmarks {
         let target = try dataset(classes: shape.classes, n: shape.m, d: shape.d, seed: 2)
         let mmd = try MMD(kernel: kernel, target: target)
         var rng = SeededGenerator(seed: 3)
-        return try Benchmark.median(repeats: repeats) { _ = try mmd.valueAndGradient(at: source, using: &rng) }
+        // As a flow calls it: the previous gradient is handed back and rewritten in place.
+        var gradient: ParticleField?
+        return try Benchmark.median(repeats: repeats) { _ = try mmd.valueAndGradient(at: source, into: &gradient, using: &rng) }
     }
 
     static func describe(_ s: Shape) -> String { "(\(s.classes),\(s.n),\(s.d)) vs (\(s.classes),\(s.m),\(s.d)), L=500" }
@@ -92,7 +94,8 @@ enum StepBenchmarks {
             let target = try dataset(classes: shape.classes, n: shape.m, d: shape.d, seed: 2)
             let mmd = try MMD(kernel: RieszSW(), target: target)
             var rng = SeededGenerator(seed: 3)
-            let alone = try Benchmark.median(repeats: repeats) { _ = try mmd.valueAndGradient(at: source, using: &rng) }
+            var gradient: ParticleField?
+            let alone = try Benchmark.median(repeats: repeats) { _ = try mmd.valueAndGradient(at: source, into: &gradient, using: &rng) }
             func perStep(_ run: () throws -> Void) throws -> Double {
                 // `steps` moves and `steps + 1` evaluations per run.
                 try Benchmark.median(repeats: max(1, repeats / 3), run) / Double(steps + 1)

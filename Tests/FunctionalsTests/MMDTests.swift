@@ -14,6 +14,37 @@ final class MMDTests: XCTestCase {
     }
 
     static let slicing = Slicing(projections: 32)
+
+    func bits(_ field: ParticleField?) -> [[UInt32]] { field?.classes.map { $0.storage.map(\.bitPattern) } ?? [] }
+    func addresses(_ field: ParticleField?) -> [UInt] {
+        field?.classes.map { $0.storage.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) } } ?? []
+    }
+
+    func testGradientIntoRecycledStorageMatchesAndIsWrittenInPlace() throws {
+        let source = try Self.dataset(sizes: [40, 25, 33], d: 6, seed: 41)
+        let target = try Self.dataset(sizes: [30, 20], d: 6, seed: 42, shift: 0.2)
+        for (name, kernel) in Self.kernels {
+            let mmd = try MMD(kernel: AnyMeasureKernel(kernel), target: target)
+            var plainRNG = SeededGenerator(seed: 6), intoRNG = SeededGenerator(seed: 6)
+            var gradient: ParticleField?
+            var previous: [UInt] = []
+            for call in 0..<3 {
+                let (value, expected) = try mmd.valueAndGradient(at: source, using: &plainRNG)
+                let got = try mmd.valueAndGradient(at: source, into: &gradient, using: &intoRNG)
+                XCTAssertEqual(got.bitPattern, value.bitPattern, "\(name), call \(call)")
+                XCTAssertEqual(bits(gradient), bits(expected), "\(name), call \(call)")
+                // From the second call on, the handed-back gradient's storage is rewritten.
+                if call > 0 { XCTAssertEqual(addresses(gradient), previous, "\(name): storage reused, call \(call)") }
+                previous = addresses(gradient)
+            }
+            // A copy the caller keeps is never changed; the recycled one is then a new array.
+            let kept = gradient
+            let snapshot = bits(kept)
+            _ = try mmd.valueAndGradient(at: source, into: &gradient, using: &intoRNG)
+            XCTAssertEqual(bits(kept), snapshot, name)
+            XCTAssertNotEqual(bits(gradient), snapshot, "\(name): new directions, new gradient")
+        }
+    }
     static let kernels: [(String, any MeasureKernel)] = [
         ("gaussian", try! GaussianSW(bandwidth: 0.5, slicing: slicing)),
         ("riesz", try! RieszSW(exponent: 1, slicing: slicing)),
