@@ -310,14 +310,31 @@ enum SlicedEvaluation {
                 defer { partnerRows.deallocate() }
                 let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
                 defer { partnerWeights.deallocate() }
-                let storages = ScratchPool.withBuffer(Float.self, count: L * gradientWidth + 2 * largest * workers) { projected in
-                    let accumulators = projected + L * gradientWidth, blockSums = accumulators + largest * workers
+                // The projected gradients (`N_g x L`) are written straight into the map-back
+                // product's panel layout (no packing pass over them): point `j` of direction
+                // `l` at `start(l) + place[j]`, `place` depending only on the depth block's
+                // size (one table per size: the blocks are equal but for the last).
+                let paddedWidth = PackedPanels.paddedRows(gradientWidth)
+                let blockDepth = PackedPanels.blockDepth(L), lastDepth = L - (L - 1) / blockDepth * blockDepth
+                let places = [blockDepth, lastDepth].map { kc in
+                    (0..<paddedWidth).map { j in Int32(truncatingIfNeeded: (j / 6 * kc) * 6 + j % 6) }
+                }
+                let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
+                let storages = ScratchPool.withBuffer(Float.self, count: packedCount + 3 * largest * workers) { projected in
+                    let accumulators = projected + packedCount, blockSums = accumulators + largest * workers
+                    let rows = blockSums + largest * workers
                     levels.withUnsafeBufferPointer { u in
+                    places[0].withUnsafeBufferPointer { fullPlaces in
+                    places[1].withUnsafeBufferPointer { lastPlaces in
                         Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
                             let acc = accumulators + worker * largest
                             for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                                let p0 = l / blockDepth * blockDepth
+                                let start = projected + p0 * paddedWidth + (l - p0) * 6
+                                let place = (p0 + blockDepth <= L ? fullPlaces : lastPlaces).baseAddress!
+                                for j in gradientWidth..<paddedWidth { start[Int(place[j])] = 0 }
                                 for i in gradientMeasures {
-                                    let n = counts[i], row = projected + l * gradientWidth + offsets[i]
+                                    let n = counts[i], measurePlace = place + offsets[i]
                                     if sortedAccumulation[i] {
                                         // Equal-size partners (and block means) in one fused pass that
                                         // keeps the accumulator in registers; the others one by one.
@@ -347,19 +364,23 @@ enum SlicedEvaluation {
                                                     OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
                                                 }
                                             }
-                                            for k in 0..<n { row[Int(me.order[k])] = acc[k] }
+                                            for k in 0..<n { start[Int(measurePlace[Int(me.order[k])])] = acc[k] }
                                         }
                                     } else {
+                                        let row = rows + worker * largest
                                         row.update(repeating: 0, count: n)
                                         for (other, coefficient, _) in terms[i] {
                                             _ = sliceTransport(projections, i, other, direction: l, cost: cost,
                                                                percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
                                                                gradient: row, scale: coefficient)
                                         }
+                                        for j in 0..<n { start[Int(measurePlace[j])] = row[j] }
                                     }
                                 }
                             }
                         }
+                    }
+                    }
                     }
                     // Recycled matrices of the right shape are taken (left nil) and written in place.
                     var reused = gradientMeasures.map { i -> Matrix? in
@@ -368,7 +389,7 @@ enum SlicedEvaluation {
                         return m
                     }
                     return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d, reusing: &reused) { table in
-                        gemm(m: gradientWidth, n: d, k: L, .matrix(projected, leadingDimension: gradientWidth, .transposed),
+                        gemm(m: gradientWidth, n: d, k: L, .packedPanels(projected, rows: gradientWidth),
                              .matrix(theta, leadingDimension: d, .none), into: .rows(table))
                     }
                 }

@@ -17,12 +17,41 @@ public struct GEMMOperand {
 
     /// A strided row-major matrix.
     public static func matrix(_ base: UnsafePointer<Float>, leadingDimension: Int, _ transpose: Transpose) -> GEMMOperand {
-        GEMMOperand(raw: wow_operand(base: base, ld: leadingDimension, trans: transpose == .none ? 0 : 1, rows: nil))
+        GEMMOperand(raw: wow_operand(base: base, ld: leadingDimension, trans: transpose == .none ? 0 : 1, rows: nil, packed: 0))
     }
 
     /// A matrix given by its rows (`rows[r]` is row `r` of the stored matrix).
     public static func rows(_ rows: UnsafePointer<UnsafePointer<Float>?>, _ transpose: Transpose) -> GEMMOperand {
-        GEMMOperand(raw: wow_operand(base: nil, ld: 0, trans: transpose == .none ? 0 : 1, rows: rows))
+        GEMMOperand(raw: wow_operand(base: nil, ld: 0, trans: transpose == .none ? 0 : 1, rows: rows, packed: 0))
+    }
+
+    /// `op(A)` (`rows x depth`) already in the micro-kernel's panel layout (first operand
+    /// only), so the product reads it without packing: element `(i, p)` at
+    /// `PackedPanels.offset(row: i, column: p, rows: rows, depth: depth)`, in a buffer of
+    /// `PackedPanels.count(rows:depth:)` floats. For producers that can write their output
+    /// there directly (the sliced kernels' projected gradients).
+    public static func packedPanels(_ base: UnsafePointer<Float>, rows: Int) -> GEMMOperand {
+        GEMMOperand(raw: wow_operand(base: base, ld: PackedPanels.paddedRows(rows), trans: 0, rows: nil, packed: 1))
+    }
+}
+
+/// The layout of a pre-packed first operand of `gemm` (`GEMMOperand.packedPanels`): the
+/// depth is cut into the product's blocks (equal, at most 512 deep), each block stored as
+/// 6-row panels of `kc x 6` floats. The padding rows up to a multiple of 6 are read but
+/// only feed rows of `C` that are never stored; keep them finite (zero).
+public enum PackedPanels {
+    /// `rows` rounded up to a multiple of 6.
+    @inlinable public static func paddedRows(_ rows: Int) -> Int { (rows + 5) / 6 * 6 }
+
+    /// Floats in the buffer: `paddedRows(rows) * depth`.
+    public static func count(rows: Int, depth: Int) -> Int { paddedRows(rows) * depth }
+
+    /// The depth of the blocks (the last may be shorter).
+    public static func blockDepth(_ depth: Int) -> Int { Int(wow_sgemm_kc(Int32(depth))) }
+
+    /// Position of element `(row, column)` (`column < depth`).
+    public static func offset(row: Int, column: Int, rows: Int, depth: Int) -> Int {
+        Int(wow_sgemm_packed_a_offset(Int32(row), Int32(column), Int32(depth), Int32(paddedRows(rows))))
     }
 }
 
@@ -98,6 +127,7 @@ public func gemm(
     beta: Float = 0, into c: GEMMOutput
 ) {
     guard m > 0, n > 0 else { return }
+    precondition(b.raw.packed == 0, "gemm: only the first operand can be pre-packed")
     var opA = a.raw, opB = b.raw, out = c.raw
     if m * n * max(k, 1) < 1 << 16 {
         wow_sgemm_op(Int32(m), Int32(n), Int32(k), alpha, &opA, &opB, beta, &out)

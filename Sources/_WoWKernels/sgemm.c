@@ -32,6 +32,13 @@ int wow_sgemm_kc(int k) {
     return (k + blocks - 1) / blocks;
 }
 
+size_t wow_sgemm_packed_a_offset(int i, int p, int k, int m_padded) {
+    int kc_max = wow_sgemm_kc(k);
+    int p0 = p / kc_max * kc_max;
+    int kc = k - p0 < kc_max ? k - p0 : kc_max;
+    return (size_t)p0 * (size_t)m_padded + ((size_t)(i / MR) * (size_t)kc + (size_t)(p - p0)) * MR + (size_t)(i % MR);
+}
+
 // Packs rows [i0, i0+mc) x cols [p0, p0+kc) of op(A) into MR-row panels, zero-padded:
 // buf[(panel * kc + p) * MR + r].
 static void pack_a(int mc, int kc, const wow_operand *a, int i0, int p0, float *buf) {
@@ -269,7 +276,12 @@ void wow_sgemm_block_op(int rows, int cols, int kc, float alpha, const wow_opera
     float *cr[MR];
     for (int ib = 0; ib < rows; ib += MC) {
         int mc = rows - ib < MC ? rows - ib : MC;
-        pack_a(mc, kc, a, i0 + ib, p0, packed_a);
+        if (a->packed) {
+            // Already in panels (i0 + ib is a multiple of MR: row blocks are whole tiles).
+            packed_a = (float *)a->base + (size_t)p0 * (size_t)a->ld + (size_t)((i0 + ib) / MR) * (size_t)kc * MR;
+        } else {
+            pack_a(mc, kc, a, i0 + ib, p0, packed_a);
+        }
         for (int jr = 0; jr < cols; jr += NR) {
             int nr = cols - jr < NR ? cols - jr : NR;
             const float *bp = packed_b + (size_t)((col0 + jr) / NR) * kc * NR;
@@ -307,7 +319,8 @@ void wow_sgemm_op(int m, int n, int k, float alpha, const wow_operand *a, const 
         for (int i = 0; i < m && overwrite_first; i++) memset(out_row(c, i), 0, sizeof(float) * (size_t)n);
         for (int i = 0; i < m; i++)
             for (int p = 0; p < k; p++) {
-                float av = alpha * (a->trans ? op_row(a, p)[i] : op_row(a, i)[p]);
+                float av = alpha * (a->packed ? a->base[wow_sgemm_packed_a_offset(i, p, k, (int)a->ld)]
+                                    : a->trans ? op_row(a, p)[i] : op_row(a, i)[p]);
                 float *ci = out_row(c, i);
                 for (int j = 0; j < n; j++)
                     ci[j] += av * (b->trans ? op_row(b, j)[p] : op_row(b, p)[j]);
@@ -330,7 +343,7 @@ void wow_sgemm(int m, int n, int k, float alpha,
                const float *a, int lda, int trans_a,
                const float *b, int ldb, int trans_b,
                float beta, float *c, int ldc) {
-    wow_operand opa = { a, lda, trans_a, NULL }, opb = { b, ldb, trans_b, NULL };
+    wow_operand opa = { a, lda, trans_a, NULL, 0 }, opb = { b, ldb, trans_b, NULL, 0 };
     wow_output out = { c, ldc, NULL };
     wow_sgemm_op(m, n, k, alpha, &opa, &opb, beta, &out);
 }

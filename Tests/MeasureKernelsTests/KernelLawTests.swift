@@ -35,6 +35,20 @@ final class KernelLawTests: XCTestCase {
     }
 
     func testLawsEqualSizes() throws { try check(sizes: [12, 12, 12], weighted: false) }
+
+    /// 1100 directions: the projected gradients fill three depth blocks of the map-back
+    /// product's panel layout (367, 367, 366 deep), and 17 + 13 = 30 gradient rows, weighted
+    /// and not, leave padding in the last 6-row panel on some batches.
+    func testLawsWithSeveralDepthBlocksOfDirections() throws {
+        let slicing = Slicing(projections: 1100)
+        for weighted in [false, true] {
+            let measures = try Self.measures(sizes: [17, 13, 10], d: 3, weighted: weighted, seed: 23)
+            for (name, kernel) in [("riesz", try RieszSW(exponent: 1, slicing: slicing) as any MeasureKernel),
+                                   ("gaussian", try GaussianSW(bandwidth: 0.3, slicing: slicing))] {
+                XCTAssertEqual(try checkMeasureKernelLaws(kernel, measures: measures), [], "\(name), weighted \(weighted)")
+            }
+        }
+    }
     func testLawsUnequalSizes() throws { try check(sizes: [9, 14, 11], weighted: false) }
     func testLawsWeighted() throws { try check(sizes: [9, 14, 11], weighted: true) }
     /// Sizes dividing one another take the blocked 1-D matching (both directions, block

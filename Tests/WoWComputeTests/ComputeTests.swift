@@ -133,6 +133,32 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    func testPrePackedFirstOperandGivesTheBitsOfThePackingProduct() {
+        // 50 rows (padded to 54), depth 1100 (three blocks of 367, 367, 366), 40 columns;
+        // the serial path (small) and the threaded path (large) both.
+        var rng = SeededGenerator(seed: 12)
+        for (m, n, k) in [(50, 40, 1100), (7, 5, 9)] {
+            let a = randomMatrix(k, m, &rng), b = randomMatrix(k, n, &rng)
+            var expected = Matrix(rows: m, columns: n)
+            gemm(.transposed, .none, a, b, into: &expected)
+            var packed = [Float](repeating: .nan, count: PackedPanels.count(rows: m, depth: k))
+            for i in 0..<PackedPanels.paddedRows(m) {
+                for p in 0..<k { packed[PackedPanels.offset(row: i, column: p, rows: m, depth: k)] = i < m ? a[p, i] : 0 }
+            }
+            XCTAssertFalse(packed.contains { $0.isNaN }, "the layout covers the whole buffer, m = \(m)")
+            var got = Matrix(rows: m, columns: n, repeating: .nan)
+            packed.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    got.withUnsafeMutableBufferPointer { out in
+                        gemm(m: m, n: n, k: k, .packedPanels(pa.baseAddress!, rows: m), .matrix(pb.baseAddress!, leadingDimension: n, .none),
+                             into: .matrix(out.baseAddress!, leadingDimension: n))
+                    }
+                }
+            }
+            XCTAssertEqual(got.storage.map(\.bitPattern), expected.storage.map(\.bitPattern), "m = \(m), k = \(k)")
+        }
+    }
+
     func testProductIsBitwiseIdenticalForOneAndTwoThreads() {
         var rng = SeededGenerator(seed: 2)
         let a = randomMatrix(200, 64, &rng), b = randomMatrix(90, 64, &rng)

@@ -21,12 +21,23 @@ void wow_sgemm(int m, int n, int k, float alpha,
 /// A stored row-major matrix S used as op(S) = S (trans == 0) or S^T (trans != 0).
 /// Row r of S is rows[r] when rows is non-NULL (separately stored rows, e.g. the
 /// points of several measures), base + r * ld otherwise.
+///
+/// With packed != 0 (only as A), base holds op(A) (m x k) already in the micro-kernel's
+/// layout and ld is m rounded up to a multiple of 6: see wow_sgemm_packed_a_offset.
 typedef struct {
     const float *base;
     long ld;
     int trans;
     const float *const *rows;
+    int packed;
 } wow_operand;
+
+/// Position of element (i, p) of a pre-packed op(A) of depth k whose row count rounded
+/// up to a multiple of 6 is m_padded: the depth blocks of wow_sgemm_kc(k) one after
+/// another (block at p0 starts at p0 * m_padded), each a sequence of 6-row panels of
+/// kc x 6 floats, row i % 6 of panel i / 6 at column p - p0. Padding rows are read
+/// (they only feed rows of C that are never stored) and should hold finite values.
+size_t wow_sgemm_packed_a_offset(int i, int p, int k, int m_padded);
 
 /// The output C: row i at rows[i] when rows is non-NULL, base + i * ld otherwise.
 typedef struct {
