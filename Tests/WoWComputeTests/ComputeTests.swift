@@ -133,6 +133,34 @@ final class GEMMTests: XCTestCase {
         }
     }
 
+    func testTwoColumnPassesWithASharedPackOfAMatchNaive() {
+        // 2100 columns: two passes of 1056 over one pack of A (13 rows, 2 panels, padded).
+        var rng = SeededGenerator(seed: 13)
+        let (m, n, k) = (13, 2100, 37)
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for ta in [Transpose.none, .transposed] {
+            let a = ta == .none ? randomMatrix(m, k, &rng) : randomMatrix(k, m, &rng)
+            let b = randomMatrix(n, k, &rng)
+            var results = [[UInt32]]()
+            for threads in [1, 2] {
+                Parallel.threads = threads
+                var c = Matrix(rows: m, columns: n, repeating: .nan)
+                gemm(ta, .transposed, a, b, into: &c)
+                results.append(c.storage.map(\.bitPattern))
+                if threads == 1 {
+                    for (i, j) in [(0, 0), (12, 2099), (5, 1055), (6, 1056), (11, 1500)] {
+                        var expected = 0.0
+                        for p in 0..<k { expected += Double(ta == .none ? a[i, p] : a[p, i]) * Double(b[j, p]) }
+                        XCTAssertEqual(Double(c[i, j]), expected, accuracy: 1e-3, "\(ta) (\(i), \(j))")
+                    }
+                    XCTAssertFalse(c.storage.contains { $0.isNaN }, "every element written, \(ta)")
+                }
+            }
+            XCTAssertEqual(results[0], results[1], "\(ta)")
+        }
+    }
+
     func testPrePackedFirstOperandGivesTheBitsOfThePackingProduct() {
         // 50 rows (padded to 54), depth 1100 (three blocks of 367, 367, 366), 40 columns;
         // the serial path (small) and the threaded path (large) both.
