@@ -36,7 +36,7 @@ public struct GEMMOperand {
 }
 
 /// The layout of a pre-packed first operand of `gemm` (`GEMMOperand.packedPanels`): the
-/// depth is cut into the product's blocks (equal, at most 512 deep), each block stored as
+/// depth is cut into the product's blocks (equal, at most 800 deep), each block stored as
 /// 6-row panels of `kc x 6` floats. The padding rows up to a multiple of 6 are read but
 /// only feed rows of `C` that are never stored; keep them finite (zero).
 public enum PackedPanels {
@@ -81,7 +81,7 @@ public struct GEMMOutput {
 /// A packed, cache-blocked product with a 6 x 16 register tile (AVX2 + FMA when the CPU
 /// has them, detected at run time; portable C otherwise). `C` is cut into blocks spread
 /// over `Parallel.threads` workers; each element is accumulated over `k` in a fixed
-/// order (blocks of equal depth, at most 512, fixed by `k` alone) whatever block it falls
+/// order (blocks of equal depth, at most 800, fixed by `k` alone) whatever block it falls
 /// in, so results are bitwise identical for every thread count.
 ///
 /// - Parameters:

@@ -16,7 +16,10 @@
 #define WOW_X86 0
 #endif
 
-enum { MR = 6, NR = 16, KC_MAX = 512, MC = 120, NC = 2048 };
+// KC_MAX: depths up to 800 (784-pixel images) stay one block, so C is written once; on
+// the 2-core EPYC this measured 2-3% faster for the projections than blocks of 512 (a
+// 120 x 784 block of A, 376 KiB, still fits the 512 KiB L2).
+enum { MR = 6, NR = 16, KC_MAX = 800, MC = 120, NC = 2048 };
 
 static inline const float *op_row(const wow_operand *o, int r) {
     return o->rows ? o->rows[r] : o->base + (size_t)r * (size_t)o->ld;

@@ -36,11 +36,11 @@ final class KernelLawTests: XCTestCase {
 
     func testLawsEqualSizes() throws { try check(sizes: [12, 12, 12], weighted: false) }
 
-    /// 1100 directions: the projected gradients fill three depth blocks of the map-back
-    /// product's panel layout (367, 367, 366 deep), and 17 + 13 = 30 gradient rows, weighted
+    /// 1601 directions: the projected gradients fill three depth blocks of the map-back
+    /// product's panel layout (534, 534, 533 deep), and 17 + 13 = 30 gradient rows, weighted
     /// and not, leave padding in the last 6-row panel on some batches.
     func testLawsWithSeveralDepthBlocksOfDirections() throws {
-        let slicing = Slicing(projections: 1100)
+        let slicing = Slicing(projections: 1601)
         for weighted in [false, true] {
             let measures = try Self.measures(sizes: [17, 13, 10], d: 3, weighted: weighted, seed: 23)
             for (name, kernel) in [("riesz", try RieszSW(exponent: 1, slicing: slicing) as any MeasureKernel),

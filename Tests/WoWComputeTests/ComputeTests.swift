@@ -33,9 +33,9 @@ final class GEMMTests: XCTestCase {
     }
 
     func testParallelPathWithSeveralDepthBlocksOverwritesGarbageWhenBetaIsZero() {
-        // 40 x 50 x 1100: the threaded path, three depth blocks of 367; C starts as NaN.
+        // 40 x 50 x 1601: the threaded path, three depth blocks (534, 534, 533); C starts as NaN.
         var rng = SeededGenerator(seed: 7)
-        let (m, n, k) = (40, 50, 1100)
+        let (m, n, k) = (40, 50, 1601)
         for ta in [Transpose.none, .transposed] {
             for tb in [Transpose.none, .transposed] {
                 let a = ta == .none ? randomMatrix(m, k, &rng) : randomMatrix(k, m, &rng)
@@ -103,10 +103,10 @@ final class GEMMTests: XCTestCase {
 
     func testUnevenRowBlocksForEveryWorkerCountGiveTheSameBits() {
         // 1000 rows = 167 register tiles, cut into 9 blocks for 1 or 3 workers and 10 for 2;
-        // two depth blocks of 350; 50 columns (a partial 16-column panel); both stored
+        // two depth blocks of 500; 50 columns (a partial 16-column panel); both stored
         // layouts of each operand, so the transposing packs run with and without leftovers.
         var rng = SeededGenerator(seed: 11)
-        let (m, n, k) = (1000, 50, 700)
+        let (m, n, k) = (1000, 50, 1000)
         let saved = Parallel.threads
         defer { Parallel.threads = saved }
         for (ta, tb) in [(Transpose.none, Transpose.transposed), (.transposed, .none)] {
@@ -162,10 +162,10 @@ final class GEMMTests: XCTestCase {
     }
 
     func testPrePackedFirstOperandGivesTheBitsOfThePackingProduct() {
-        // 50 rows (padded to 54), depth 1100 (three blocks of 367, 367, 366), 40 columns;
+        // 50 rows (padded to 54), depth 1601 (three blocks of 534, 534, 533), 40 columns;
         // the serial path (small) and the threaded path (large) both.
         var rng = SeededGenerator(seed: 12)
-        for (m, n, k) in [(50, 40, 1100), (7, 5, 9)] {
+        for (m, n, k) in [(50, 40, 1601), (7, 5, 9)] {
             let a = randomMatrix(k, m, &rng), b = randomMatrix(k, n, &rng)
             var expected = Matrix(rows: m, columns: n)
             gemm(.transposed, .none, a, b, into: &expected)

@@ -47,7 +47,7 @@ typedef struct {
 } wow_output;
 
 /// The depth of the k blocks for a product of depth k: k split into equal blocks of at
-/// most 512 (fixed by k alone, so the summation order never depends on threading).
+/// most 800 (fixed by k alone, so the summation order never depends on threading).
 int wow_sgemm_kc(int k);
 
 /// `wow_sgemm` on general operands.
