@@ -5,14 +5,15 @@ import WoWCompute
 ///
 /// One set of `L` directions per batch. Every measure that takes part in a pair is
 /// projected in a single product (`L x N`, `N` the total number of points, the measures'
-/// points read in place through a table of row pointers), and each of its rows is sorted
-/// in place; measures that need no gradient (and carry no weights) are sorted as keys
-/// only. Then, in chunks of directions, so that the rows involved stay in cache: pass 1
-/// computes every pair's discrepancy along every direction, pass 2 accumulates each
-/// gradient measure's 1-D gradients in projected space (`L x N_g`; all equal-size
-/// partners in one fused pass, and under the squared cost all smaller partners of one
-/// dividing size combined into one more), and one product maps all of them back
-/// (`N_g x d`). The directions are drawn into a `ScratchPool` buffer.
+/// points read in place through a table of row pointers). Then, in chunks of directions,
+/// one direction at a time so that its rows stay in cache: each measure's row is sorted
+/// in place (keys only for measures that need no gradient and carry no weights), block
+/// summaries are taken, and pass 1 computes every pair's discrepancy. Pass 2, once the
+/// discrepancies fix `phi'`, accumulates each gradient measure's 1-D gradients in
+/// projected space (`N_g x L`, written straight in the map-back product's panel layout;
+/// all equal-size partners in one fused pass, and under the squared cost all smaller
+/// partners of one dividing size combined into one more), and one product maps all of
+/// them back (`N_g x d`). The directions are drawn into a `ScratchPool` buffer.
 /// Uniform pairs whose sizes divide one another (squared cost) are matched through
 /// block means computed once per measure and direction (`BlockKey`).
 ///
@@ -166,27 +167,6 @@ enum SlicedEvaluation {
         let chunks = (L + directionChunk - 1) / directionChunk
         let workers = Parallel.threads
 
-        // Project every used measure in one product, then sort each row of each measure.
-        if width > 0 {
-            withRowTable(stacked.map { batch.measures[$0].points }) { table in
-                gemm(m: L, n: width, k: d, .matrix(theta, leadingDimension: d, .none), .rows(table, .transposed),
-                     into: .matrix(projections.keys, leadingDimension: width))
-            }
-            let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
-            Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
-                var workspace = workspaces[worker]
-                for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                    for i in stacked {
-                        if hasOrder[i] {
-                            ArgSort.sort(projections.values(i, l), order: projections.permutation(i, l), count: counts[i], workspace: &workspace)
-                        } else {
-                            ArgSort.sortKeys(projections.values(i, l), count: counts[i], workspace: &workspace)
-                        }
-                    }
-                }
-            }
-        }
-
         // Block summaries for pairs whose sizes divide one another (squared cost).
         let uniform = batch.measures.map(\.isUniform)
         func reducible(_ a: Int, _ b: Int) -> BlockKey? {
@@ -205,34 +185,44 @@ enum SlicedEvaluation {
             summaryKeys.append(key)
             summaryWidth += L * (key.blocks + 1)
         }
+        let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
         // Per pair: the smaller measure, the block count and the summary offset when the
         // pair is reducible.
         let pairReductions: [(small: Int, blocks: Int, offset: Int)?] = batch.pairs.map { p in
             reducible(p.first, p.second).map { key in (key.measure == p.first ? p.second : p.first, key.blocks, summaryOffsets[key]!) }
         }
         return ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
-            if !summaryKeys.isEmpty {
-                let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
-                Parallel.forEach(chunks: chunks) { chunk in
-                    for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                        for (key, offset) in zip(summaryKeys, keyOffsets) {
-                            let m = counts[key.measure]
-                            OneDimensionalOT.blockSummaries(projections.values(key.measure, l), m, blocks: key.blocks,
-                                                            into: summaryStorage + offset + l * (key.blocks + 1))
-                        }
-                    }
-                }
-            }
-
-            // Pass 1: the discrepancy of every pair along every direction, summed over
-            // directions in a fixed order.
             let pairCount = batch.pairs.count
             var values = [Double](repeating: 0, count: pairCount)
             var factors = [Double](repeating: 0, count: pairCount)
             ScratchPool.withBuffer(Double.self, count: pairCount * L) { out in
+                // Project every used measure in one product.
+                if width > 0 {
+                    withRowTable(stacked.map { batch.measures[$0].points }) { table in
+                        gemm(m: L, n: width, k: d, .matrix(theta, leadingDimension: d, .none), .rows(table, .transposed),
+                             into: .matrix(projections.keys, leadingDimension: width))
+                    }
+                }
+                // Then, direction by direction (while its rows are in cache): sort each
+                // measure's row, the block summaries, and pass 1, the discrepancy of every
+                // pair (summed over directions afterwards, in a fixed order).
+                let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
                 levels.withUnsafeBufferPointer { u in
-                    Parallel.forEach(chunks: chunks) { chunk in
+                    Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                        var workspace = workspaces[worker]
                         for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
+                            for i in stacked {
+                                if hasOrder[i] {
+                                    ArgSort.sort(projections.values(i, l), order: projections.permutation(i, l), count: counts[i],
+                                                 workspace: &workspace)
+                                } else {
+                                    ArgSort.sortKeys(projections.values(i, l), count: counts[i], workspace: &workspace)
+                                }
+                            }
+                            for (key, offset) in zip(summaryKeys, keyOffsets) {
+                                OneDimensionalOT.blockSummaries(projections.values(key.measure, l), counts[key.measure], blocks: key.blocks,
+                                                                into: summaryStorage + offset + l * (key.blocks + 1))
+                            }
                             for (index, p) in batch.pairs.enumerated() where p.first != p.second {
                                 if let (small, blocks, offset) = pairReductions[index] {
                                     let summary = summaryStorage + offset + l * (blocks + 1)
