@@ -7,8 +7,19 @@ public protocol TangentVector: Sendable {
     mutating func scale(by factor: Float)
     /// `self += factor * other` (shapes agree: both live at the same state).
     mutating func add(_ other: Self, scaledBy factor: Float)
+    /// `self = factor * self + other`, the momentum update. Default: `scale(by:)`, then
+    /// `add(_:scaledBy: 1)`; conformers may fuse the two passes into one, rounding the
+    /// same way (`fl(fl(factor * x) + y)`).
+    mutating func scale(by factor: Float, adding other: Self)
     /// `true` when every component is finite.
     var isFinite: Bool { get }
+}
+
+extension TangentVector {
+    public mutating func scale(by factor: Float, adding other: Self) {
+        scale(by: factor)
+        add(other, scaledBy: 1)
+    }
 }
 
 /// The state of a flow and its geometry: how it moves along a tangent vector.

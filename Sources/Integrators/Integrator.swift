@@ -63,10 +63,9 @@ public struct Momentum<State: FlowManifold>: Integrator {
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
         let g = state.riemannianGradient(gradient)
         if velocity != nil {
-            // In place on the velocity's own storage: m v, then + g (the same sums as
-            // g + m v).
-            velocity!.scale(by: momentum)
-            velocity!.add(g, scaledBy: 1)
+            // In place on the velocity's own storage, one pass where the tangent fuses it:
+            // m v + g.
+            velocity!.scale(by: momentum, adding: g)
         } else {
             velocity = g
         }

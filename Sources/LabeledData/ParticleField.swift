@@ -19,6 +19,14 @@ public struct ParticleField: Sendable, Equatable {
         for c in classes.indices { classes[c].scale(by: factor) }
     }
 
+    /// `self = factor * self + other` in one pass per class (see `Matrix`).
+    ///
+    /// - Precondition: same class count and shapes.
+    public mutating func scale(by factor: Float, adding other: ParticleField) {
+        precondition(classes.count == other.classes.count, "field shape mismatch")
+        for c in classes.indices { classes[c].scale(by: factor, adding: other.classes[c]) }
+    }
+
     /// `self += factor * other`.
     ///
     /// - Precondition: same class count and shapes.

@@ -115,6 +115,19 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `self = factor * self + other`, elementwise, in one pass (each element rounded as
+    /// `scale(by:)` then `add(_:scaledBy: 1)` would: `fl(fl(factor * x) + y)`).
+    ///
+    /// - Precondition: equal shapes.
+    public mutating func scale(by factor: Float, adding other: Matrix) {
+        precondition(rows == other.rows && columns == other.columns, "shape mismatch in scale(by:adding:)")
+        storage.withUnsafeMutableBufferPointer { dst in
+            other.storage.withUnsafeBufferPointer { src in
+                for i in 0..<dst.count { dst[i] = factor * dst[i] + src[i] }
+            }
+        }
+    }
+
     /// `self *= factor`, elementwise.
     public mutating func scale(by factor: Float) {
         storage.withUnsafeMutableBufferPointer { dst in

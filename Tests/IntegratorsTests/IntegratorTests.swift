@@ -70,6 +70,13 @@ final class IntegratorTests: XCTestCase {
         XCTAssertEqual(integrator.velocity!.classes.map { $0.storage.map(\.bitPattern) }, expected.classes.map { $0.storage.map(\.bitPattern) })
         // The first velocity shared g1's storage; updating it in place must not write into g1.
         XCTAssertEqual(g1.classes.map { $0.storage.map(\.bitPattern) }, g1Bits, "the caller's gradient is untouched")
+        // The fused momentum update has the bits of the two passes it replaces.
+        var fusedUpdate = g1, twoPasses = g1
+        fusedUpdate.scale(by: 0.73, adding: g2)
+        twoPasses.scale(by: 0.73)
+        twoPasses.add(g2, scaledBy: 1)
+        XCTAssertEqual(fusedUpdate.classes.map { $0.storage.map(\.bitPattern) }, twoPasses.classes.map { $0.storage.map(\.bitPattern) })
+        XCTAssertNotEqual(fusedUpdate.classes.map { $0.storage.map(\.bitPattern) }, g1Bits)
     }
 
     func testMomentumMatchesAHandComputedHeavyBallSequence() throws {
