@@ -26,6 +26,8 @@ enum Benchmark {
             .option("threads", value: "n", help: "Worker threads (default: all cores)."),
             .flag("torch", help: "With the nn group: also time PyTorch on CPU (python3 with torch) and report the ratio."),
             .flag("numpy", help: "Also time numpy matmul (python3) on the GEMM shapes and report the ratio."),
+            .option("jax-reference", value: "dir",
+                    help: "With the step group: also time the paper's JAX code (a checkout of clbonet/Flowing_Datasets_with_WoW_Gradient_Flows; python3 with jax) in this session and report the ratio."),
             .option("csv", value: "file", help: "Write the table as CSV."),
             .option("json", value: "file", help: "Write the table as JSON."),
         ])
@@ -41,8 +43,14 @@ enum Benchmark {
         func wants(_ group: String) -> Bool { only.isEmpty || only.contains(group) }
         var rows = [Row]()
         let threads = Parallel.threads
+        var jaxReference: String?
+        if let directory = try arguments.optionalString("jax-reference") {
+            let module = URL(fileURLWithPath: directory).appendingPathComponent("lib/mmd.py").path
+            guard FileManager.default.fileExists(atPath: module) else { throw BenchmarkError.missingReference(module) }
+            jaxReference = directory
+        }
         print("wow-bench: \(threads) threads, FMA micro-kernel: \(gemmUsesFMA ? "yes" : "no"), repeats \(repeats)")
-        if wants("step") { rows += try StepBenchmarks.run(repeats: repeats, shapes: shapes) }
+        if wants("step") { rows += try StepBenchmarks.run(repeats: repeats, shapes: shapes, jaxReference: jaxReference) }
         if wants("gemm") { rows += try GEMMBenchmarks.run(repeats: repeats, numpy: try arguments.flag("numpy")) }
         if wants("sort") { rows += SortBenchmarks.run(repeats: repeats) }
         if wants("flow") { rows += try StepBenchmarks.flowSteps(repeats: repeats, shapes: shapes) }
@@ -76,7 +84,13 @@ enum Benchmark {
 
 enum BenchmarkError: Error, CustomStringConvertible {
     case debugBuild
+    case missingReference(String)
     var description: String {
-        "benchmarks are only meaningful in release builds (debug numeric Swift is ~500x slower): swift run -c release wow-bench"
+        switch self {
+        case .debugBuild:
+            return "benchmarks are only meaningful in release builds (debug numeric Swift is ~500x slower): swift run -c release wow-bench"
+        case let .missingReference(path):
+            return "--jax-reference: \(path) not found (give the root of a checkout of clbonet/Flowing_Datasets_with_WoW_Gradient_Flows)"
+        }
     }
 }

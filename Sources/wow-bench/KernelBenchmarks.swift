@@ -124,3 +124,40 @@ enum NumpyReference {
         return output.split(separator: " ").compactMap { Double($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
     }
 }
+
+/// The paper's JAX code (its `lib/mmd.py` `target_grad_mmd` with `riesz_kernel_sw`, 500
+/// directions, float32, jitted), timed by python3 in this session on the step shapes:
+/// value and gradient per call, median over `repeats` calls after a compiling warm-up.
+/// `directory` is a checkout of the paper's repository (imported, not copied).
+enum JaxReference {
+    static func steps(_ shapes: [StepBenchmarks.Shape], directory: String, repeats: Int) -> [String: Double]? {
+        let spec = shapes.map { "(\"\($0.label.prefix(1))\",\($0.classes),\($0.n),\($0.d),\($0.classes),\($0.m))" }.joined(separator: ",")
+        let script = """
+        import sys, time
+        sys.path.insert(0, \(String(reflecting: directory)))
+        import jax, jax.numpy as jnp
+        from lib.mmd import target_grad_mmd
+        from lib.kernels import riesz_kernel_sw
+        out = []
+        for (name, C, n, d, K, m) in [\(spec)]:
+            kx, ky, kr = jax.random.split(jax.random.PRNGKey(0), 3)
+            x = jax.random.normal(kx, (C, n, d), dtype=jnp.float32)
+            y = jax.random.normal(ky, (K, m, d), dtype=jnp.float32)
+            def step(x, rng, y=y):
+                master, key = jax.random.split(rng)
+                return target_grad_mmd(x, y, lambda a, b: riesz_kernel_sw(a, b, key, n_projs=500), master)
+            f = jax.jit(step)
+            jax.block_until_ready(f(x, kr))
+            ts = []
+            for i in range(\(repeats)):
+                t = time.perf_counter(); jax.block_until_ready(f(x, jax.random.PRNGKey(i + 1))); ts.append(time.perf_counter() - t)
+            ts.sort(); out.append(f"{name}={ts[len(ts) // 2] * 1e3}")
+        print(" ".join(out))
+        """
+        guard let output = runPython(script) else {
+            print("JAX reference unavailable (python3 with jax could not run the paper's lib/mmd.py)")
+            return nil
+        }
+        return keyValues(output)
+    }
+}

@@ -38,9 +38,11 @@ enum StepBenchmarks {
     static func describe(_ s: Shape) -> String { "(\(s.classes),\(s.n),\(s.d)) vs (\(s.classes),\(s.m),\(s.d)), L=500" }
 
     /// - Parameter letters: the shapes to run (`a`...`d`); empty means all.
-    static func run(repeats: Int, shapes letters: Set<String> = []) throws -> [Row] {
+    static func run(repeats: Int, shapes letters: Set<String> = [], jaxReference: String? = nil) throws -> [Row] {
         var rows = [Row]()
-        for shape in shapes where letters.isEmpty || letters.contains(String(shape.label.prefix(1))) {
+        let chosen = shapes.filter { letters.isEmpty || letters.contains(String($0.label.prefix(1))) }
+        let jax = jaxReference.flatMap { JaxReference.steps(chosen, directory: $0, repeats: repeats) }
+        for shape in chosen {
             for (name, kernel) in [("riesz", AnyMeasureKernel(try RieszSW())), ("gaussian", AnyMeasureKernel(try GaussianSW(bandwidth: 0.1)))] {
                 let ms = try measure(shape, kernel: kernel, repeats: repeats)
                 var extra = ["kernel": name]
@@ -50,6 +52,10 @@ enum StepBenchmarks {
                     extra["speedup"] = String(format: "%.1f", speedup)
                     extra["target_speedup"] = String(format: "%.0f", shape.target)
                     extra["met"] = speedup >= shape.target ? "yes" : "NO"
+                    if let jaxMs = jax?[String(shape.label.prefix(1))] {
+                        extra["jax_ms_this_session"] = String(format: "%.1f", jaxMs)
+                        extra["ratio_to_jax_this_session"] = String(format: "%.1f", jaxMs / ms)
+                    }
                 }
                 rows.append(Row(group: "step", name: "\(shape.label) \(name)", shape: describe(shape), threads: Parallel.threads, medianMs: ms, extra: extra))
             }
