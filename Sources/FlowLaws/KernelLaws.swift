@@ -14,7 +14,8 @@ import WassersteinFlows
 ///   sum of pairwise gradients;
 /// - recycling: `evaluate(_:recycling:using:)` returns `evaluate`'s values and gradients
 ///   bit for bit, whether the recycled matrix fits (garbage-filled) or not, and never
-///   changes a copy of it the caller kept;
+///   changes a copy of it the caller kept (the checker keeps one, so this exercises the
+///   copy-before-write path; writing in place is the conformer's own test);
 /// - finite differences: `dK(mu, nu)/dx_i = b_i * grad_W K(., nu)(mu)(x_i)` by central
 ///   differences with step `epsilon`, to relative tolerance `tolerance`.
 ///

@@ -13,7 +13,9 @@ public protocol Functional {
 
     /// `F(state)`, with the gradient written to `gradient`, reusing its storage when it
     /// holds a gradient of the same shape (the previous step's, in a flow), so a step
-    /// allocates nothing proportional to the data. The old gradient is taken: keep no
+    /// allocates no fresh gradient (for the toolkit's sliced kernels the other temporaries
+    /// come from `ScratchPool`, or are per-worker buffers of one class's size). The old
+    /// gradient is taken: keep no
     /// other copy of it, or it is copied before being overwritten (value semantics: a
     /// kept copy never changes). Same value and gradient as `valueAndGradient(at:using:)`,
     /// bit for bit, for the same generator state.

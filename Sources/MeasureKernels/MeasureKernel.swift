@@ -36,7 +36,7 @@ public protocol MeasureKernel: Sendable {
     /// `evaluate`, writing gradients into recycled storage where it fits: when
     /// `recycling[i]` has the shape of measure `i`'s gradient, the kernel may overwrite it
     /// and return it as that gradient, so a flow that hands back its previous gradient
-    /// allocates nothing proportional to the data per step. Entries are taken (left `nil`
+    /// allocates no fresh gradient storage per step. Entries are taken (left `nil`
     /// or unspecified); pass matrices no one else holds, or they are copied before being
     /// written (value semantics: a copy the caller kept never changes). Results equal
     /// `evaluate`'s bit for bit.

@@ -250,7 +250,8 @@ enum SlicedEvaluation {
                 }
             }
 
-            // Pass 2: gradients accumulated in projected space (`L x N_g`), then one product.
+            // Pass 2: gradients accumulated in projected space (`N_g x L`, in the map-back
+            // product's panel layout), then one product.
             var gradients = [Matrix?](repeating: nil, count: measureCount)
             if gradientWidth > 0 {
                 // (other measure, coefficient) for every pair touching each gradient measure.
@@ -306,23 +307,23 @@ enum SlicedEvaluation {
                 // size (one table per size: the blocks are equal but for the last).
                 let paddedWidth = PackedPanels.paddedRows(gradientWidth)
                 let blockDepth = PackedPanels.blockDepth(L), lastDepth = L - (L - 1) / blockDepth * blockDepth
-                let places = [blockDepth, lastDepth].map { kc in
-                    (0..<paddedWidth).map { j in Int32(truncatingIfNeeded: (j / 6 * kc) * 6 + j % 6) }
-                }
                 let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
                 let storages = ScratchPool.withBuffer(Float.self, count: packedCount + 3 * largest * workers) { projected in
                     let accumulators = projected + packedCount, blockSums = accumulators + largest * workers
                     let rows = blockSums + largest * workers
                     levels.withUnsafeBufferPointer { u in
-                    places[0].withUnsafeBufferPointer { fullPlaces in
-                    places[1].withUnsafeBufferPointer { lastPlaces in
+                    ScratchPool.withBuffer(Int.self, count: 2 * paddedWidth) { placeTables in
+                    for (table, kc) in [(placeTables, blockDepth), (placeTables + paddedWidth, lastDepth)] {
+                        for j in 0..<paddedWidth { table[j] = (j / 6 * kc) * 6 + j % 6 }
+                    }
+                    let fullPlaces = UnsafePointer(placeTables), lastPlaces = UnsafePointer(placeTables + paddedWidth)
                         Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
                             let acc = accumulators + worker * largest
                             for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
                                 let p0 = l / blockDepth * blockDepth
                                 let start = projected + p0 * paddedWidth + (l - p0) * 6
-                                let place = (p0 + blockDepth <= L ? fullPlaces : lastPlaces).baseAddress!
-                                for j in gradientWidth..<paddedWidth { start[Int(place[j])] = 0 }
+                                let place = p0 + blockDepth <= L ? fullPlaces : lastPlaces
+                                for j in gradientWidth..<paddedWidth { start[place[j]] = 0 }
                                 for i in gradientMeasures {
                                     let n = counts[i], measurePlace = place + offsets[i]
                                     if sortedAccumulation[i] {
@@ -354,7 +355,7 @@ enum SlicedEvaluation {
                                                     OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
                                                 }
                                             }
-                                            for k in 0..<n { start[Int(measurePlace[Int(me.order[k])])] = acc[k] }
+                                            for k in 0..<n { start[measurePlace[Int(me.order[k])]] = acc[k] }
                                         }
                                     } else {
                                         let row = rows + worker * largest
@@ -364,12 +365,11 @@ enum SlicedEvaluation {
                                                                percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
                                                                gradient: row, scale: coefficient)
                                         }
-                                        for j in 0..<n { start[Int(measurePlace[j])] = row[j] }
+                                        for j in 0..<n { start[measurePlace[j]] = row[j] }
                                     }
                                 }
                             }
                         }
-                    }
                     }
                     }
                     // Recycled matrices of the right shape are taken (left nil) and written in place.

@@ -63,6 +63,8 @@ public struct KernelProfile: Sendable, Equatable {
 /// once per direction, each pair matched along every direction, each measure's gradient
 /// accumulated in projected space and all mapped back with one matrix product:
 /// `grad_W K(., nu)(mu)(x) = phi'(D) * (1/L) sum_l dc(<x,theta_l>, T_l(<x,theta_l>)) theta_l`.
+/// Both `evaluate(_:using:)` and `evaluate(_:recycling:using:)` (what `MMD` and `Flow`
+/// call) are provided; a conformer that replaces one must replace the other too.
 ///
 /// - Complexity: `O(L d sum_i n_i)` for the projections and the gradients,
 ///   `O(L sum_i n_i)` for the sorts, `O(L (n_i + n_j))` per pair.

@@ -128,6 +128,7 @@ public func gemm(
 ) {
     guard m > 0, n > 0 else { return }
     precondition(b.raw.packed == 0, "gemm: only the first operand can be pre-packed")
+    precondition(a.raw.packed == 0 || a.raw.ld == PackedPanels.paddedRows(m), "gemm: pre-packed A has a different row count than m")
     var opA = a.raw, opB = b.raw, out = c.raw
     if m * n * max(k, 1) < 1 << 16 {
         wow_sgemm_op(Int32(m), Int32(n), Int32(k), alpha, &opA, &opB, beta, &out)

@@ -134,7 +134,7 @@ enum JaxReference {
         let spec = shapes.map { "(\"\($0.label.prefix(1))\",\($0.classes),\($0.n),\($0.d),\($0.classes),\($0.m))" }.joined(separator: ",")
         let script = """
         import sys, time
-        sys.path.insert(0, \(String(reflecting: directory)))
+        sys.path.insert(0, sys.argv[1])
         import jax, jax.numpy as jnp
         from lib.mmd import target_grad_mmd
         from lib.kernels import riesz_kernel_sw
@@ -154,7 +154,7 @@ enum JaxReference {
             ts.sort(); out.append(f"{name}={ts[len(ts) // 2] * 1e3}")
         print(" ".join(out))
         """
-        guard let output = runPython(script) else {
+        guard let output = runPython(script, arguments: [directory]) else {
             print("JAX reference unavailable (python3 with jax could not run the paper's lib/mmd.py)")
             return nil
         }

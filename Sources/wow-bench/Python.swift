@@ -2,10 +2,10 @@ import Foundation
 
 /// Runs `python3 -c script` and returns its standard output, or `nil` when python3 is
 /// missing or the script fails (e.g. numpy or POT not installed).
-func runPython(_ script: String) -> String? {
+func runPython(_ script: String, arguments: [String] = []) -> String? {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script]
+    process.arguments = ["python3", "-c", script] + arguments
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = FileHandle.nullDevice

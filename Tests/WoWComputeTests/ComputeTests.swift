@@ -134,7 +134,7 @@ final class GEMMTests: XCTestCase {
     }
 
     func testTwoColumnPassesWithASharedPackOfAMatchNaive() {
-        // 2100 columns: two passes of 1056 over one pack of A (13 rows, 2 panels, padded).
+        // 2100 columns: two passes of 1056 (A, 13 rows in 2 padded panels, packed for each).
         var rng = SeededGenerator(seed: 13)
         let (m, n, k) = (13, 2100, 37)
         let saved = Parallel.threads
@@ -163,9 +163,13 @@ final class GEMMTests: XCTestCase {
 
     func testPrePackedFirstOperandGivesTheBitsOfThePackingProduct() {
         // 50 rows (padded to 54), depth 1601 (three blocks of 534, 534, 533), 40 columns;
-        // the serial path (small) and the threaded path (large) both.
+        // several row blocks (250 and 1000 rows, cut differently for 1, 2 and 3 workers);
+        // the serial path, with more rows than one 120-row block (200 x 3 x 9) and fewer.
         var rng = SeededGenerator(seed: 12)
-        for (m, n, k) in [(50, 40, 1601), (7, 5, 9)] {
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        for ((m, n, k), threads) in [(50, 40, 1601), (250, 40, 700), (1000, 17, 300), (200, 3, 9), (7, 5, 9)].flatMap({ s in [1, 2, 3].map { (s, $0) } }) {
+            Parallel.threads = threads
             let a = randomMatrix(k, m, &rng), b = randomMatrix(k, n, &rng)
             var expected = Matrix(rows: m, columns: n)
             gemm(.transposed, .none, a, b, into: &expected)
@@ -183,7 +187,7 @@ final class GEMMTests: XCTestCase {
                     }
                 }
             }
-            XCTAssertEqual(got.storage.map(\.bitPattern), expected.storage.map(\.bitPattern), "m = \(m), k = \(k)")
+            XCTAssertEqual(got.storage.map(\.bitPattern), expected.storage.map(\.bitPattern), "m = \(m), k = \(k), \(threads) workers")
         }
     }
 
