@@ -88,15 +88,34 @@ public struct LabeledDataset: Sendable, Equatable {
     public mutating func translate(by field: ParticleField, scaledBy factor: Float = 1) {
         precondition(field.classes.count == classes.count, "field has \(field.classes.count) classes, dataset \(classes.count)")
         for c in classes.indices {
-            let delta = field.classes[c]
-            precondition(delta.rows == classes[c].count && delta.columns == dimension, "field shape mismatch in class \(c)")
-            delta.withUnsafeBufferPointer { src in
-                classes[c].withUnsafeMutablePoints { dst in
+            precondition(field.classes[c].rows == classes[c].count && field.classes[c].columns == dimension, "field shape mismatch in class \(c)")
+        }
+        forEachClass { c, measure in
+            field.classes[c].withUnsafeBufferPointer { src in
+                measure.withUnsafeMutablePoints { dst in
                     for i in 0..<dst.count { dst[i] += factor * src[i] }
                 }
             }
         }
     }
+
+    /// Runs `body` on every class, in parallel over classes when the dataset is large
+    /// (each class is written by one worker only, so results do not depend on the
+    /// thread count).
+    mutating func forEachClass(_ body: (Int, inout EmpiricalMeasure) -> Void) {
+        let large = classes.count > 1 && classes.reduce(0) { $0 + $1.count * $1.dimension } >= Self.parallelThreshold
+        classes.withUnsafeMutableBufferPointer { all in
+            if large {
+                Parallel.forEach(chunks: all.count) { c in body(c, &all[c]) }
+            } else {
+                for c in all.indices { body(c, &all[c]) }
+            }
+        }
+    }
+
+    /// Coordinates from which whole-dataset passes (moves, copies, finiteness checks) are
+    /// spread over the workers, one class per task.
+    static let parallelThreshold = 1 << 16
 
     /// Makes `self` equal to `other`. When both have the same classes' sizes, point
     /// weights, class weights and dimension, the coordinates are copied into this
@@ -112,9 +131,9 @@ public struct LabeledDataset: Sendable, Equatable {
             return
         }
         labels = other.labels
-        for c in classes.indices {
+        forEachClass { c, measure in
             other.classes[c].points.withUnsafeBufferPointer { src in
-                classes[c].withUnsafeMutablePoints { dst in
+                measure.withUnsafeMutablePoints { dst in
                     dst.baseAddress!.update(from: src.baseAddress!, count: src.count)
                 }
             }
@@ -127,5 +146,17 @@ public struct LabeledDataset: Sendable, Equatable {
     }
 
     /// `true` when every coordinate of every class is finite.
-    public var isFinite: Bool { classes.allSatisfy { $0.points.isFinite } }
+    public var isFinite: Bool {
+        Self.allFinite(classes.map(\.points), large: classes.reduce(0) { $0 + $1.count * $1.dimension } >= Self.parallelThreshold)
+    }
+
+    /// `true` when every matrix is finite; checked in parallel, one matrix per task, when
+    /// `large`.
+    static func allFinite(_ matrices: [Matrix], large: Bool) -> Bool {
+        guard large, matrices.count > 1 else { return matrices.allSatisfy(\.isFinite) }
+        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: matrices.count)
+        defer { finite.deallocate() }
+        Parallel.forEach(chunks: matrices.count) { c in finite[c] = matrices[c].isFinite }
+        return (0..<matrices.count).allSatisfy { finite[$0] }
+    }
 }

@@ -36,7 +36,9 @@ public struct ParticleField: Sendable, Equatable {
     }
 
     /// `true` when every component is finite.
-    public var isFinite: Bool { classes.allSatisfy(\.isFinite) }
+    public var isFinite: Bool {
+        LabeledDataset.allFinite(classes, large: classes.reduce(0) { $0 + $1.rows * $1.columns } >= LabeledDataset.parallelThreshold)
+    }
 
     /// Sum of squared components.
     public var squaredNorm: Double { classes.reduce(0) { $0 + $1.squaredNorm } }

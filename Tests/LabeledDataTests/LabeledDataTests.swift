@@ -33,6 +33,45 @@ final class LabeledDataTests: XCTestCase {
         XCTAssertEqual(b, weighted)
     }
 
+    func testLargeDatasetsMoveCopyAndCheckPerClassInParallelWithTheSameBits() throws {
+        // 4 classes of 300 x 60 = 72,000 coordinates: above the threshold for one task per class.
+        var rng = SeededGenerator(seed: 17)
+        func random(_ rows: Int) -> Matrix {
+            try! Matrix(rows: rows, columns: 60, storage: (0..<(rows * 60)).map { _ in Float(rng.nextStandardNormal()) })
+        }
+        let sizes = [300, 250, 350, 300]
+        let data = try LabeledDataset(classes: sizes.map { try EmpiricalMeasure(points: random($0)) })
+        let field = ParticleField(classes: sizes.map { random($0) })
+        let saved = Parallel.threads
+        defer { Parallel.threads = saved }
+        var results = [[[UInt32]]]()
+        for threads in [1, 2] {
+            Parallel.threads = threads
+            var moved = data
+            moved.translate(by: field, scaledBy: -0.3)
+            var copy = data
+            copy.assign(moved)
+            XCTAssertTrue(copy.isFinite && field.isFinite)
+            results.append(copy.classes.map { $0.points.storage.map(\.bitPattern) })
+            // Every coordinate is x - 0.3 v.
+            for c in sizes.indices {
+                for i in [0, 1234, sizes[c] * 60 - 1] {
+                    XCTAssertEqual(copy.classes[c].points.storage[i], data.classes[c].points.storage[i] - 0.3 * field.classes[c].storage[i])
+                }
+            }
+            // A NaN in any class, found by the parallel scan.
+            for c in sizes.indices {
+                var broken = field
+                broken.classes[c][sizes[c] - 1, 59] = .nan
+                XCTAssertFalse(broken.isFinite, "class \(c)")
+                var brokenData = copy
+                brokenData.withUnsafeMutablePoints(ofClass: c) { $0[7] = .infinity }
+                XCTAssertFalse(brokenData.isFinite, "class \(c)")
+            }
+        }
+        XCTAssertEqual(results[0], results[1])
+    }
+
     func testBadInputGivesTypedErrors() throws {
         XCTAssertThrowsError(try EmpiricalMeasure(points: Matrix(rows: 0, columns: 2))) {
             XCTAssertEqual($0 as? DataError, .emptyMeasure(context: "measure"))
