@@ -103,7 +103,7 @@ public struct LabeledDataset: Sendable, Equatable {
     /// (each class is written by one worker only, so results do not depend on the
     /// thread count).
     mutating func forEachClass(_ body: (Int, inout EmpiricalMeasure) -> Void) {
-        let large = classes.count > 1 && classes.reduce(0) { $0 + $1.count * $1.dimension } >= Self.parallelThreshold
+        let large = classes.count > 1 && classes.reduce(0) { $0 + $1.count * $1.dimension } >= Parallel.elementwiseThreshold
         classes.withUnsafeMutableBufferPointer { all in
             if large {
                 Parallel.forEach(chunks: all.count) { c in body(c, &all[c]) }
@@ -112,10 +112,6 @@ public struct LabeledDataset: Sendable, Equatable {
             }
         }
     }
-
-    /// Coordinates from which whole-dataset passes (moves, copies, finiteness checks) are
-    /// spread over the workers, one class per task.
-    static let parallelThreshold = 1 << 16
 
     /// Makes `self` equal to `other`. When both have the same classes' sizes, point
     /// weights, class weights and dimension, the coordinates are copied into this
@@ -146,17 +142,5 @@ public struct LabeledDataset: Sendable, Equatable {
     }
 
     /// `true` when every coordinate of every class is finite.
-    public var isFinite: Bool {
-        Self.allFinite(classes.map(\.points), large: classes.reduce(0) { $0 + $1.count * $1.dimension } >= Self.parallelThreshold)
-    }
-
-    /// `true` when every matrix is finite; checked in parallel, one matrix per task, when
-    /// `large`.
-    static func allFinite(_ matrices: [Matrix], large: Bool) -> Bool {
-        guard large, matrices.count > 1 else { return matrices.allSatisfy(\.isFinite) }
-        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: matrices.count)
-        defer { finite.deallocate() }
-        Parallel.forEach(chunks: matrices.count) { c in finite[c] = matrices[c].isFinite }
-        return (0..<matrices.count).allSatisfy { finite[$0] }
-    }
+    public var isFinite: Bool { Matrix.allFinite(classes.map(\.points)) }
 }

@@ -36,9 +36,7 @@ public struct ParticleField: Sendable, Equatable {
     }
 
     /// `true` when every component is finite.
-    public var isFinite: Bool {
-        LabeledDataset.allFinite(classes, large: classes.reduce(0) { $0 + $1.rows * $1.columns } >= LabeledDataset.parallelThreshold)
-    }
+    public var isFinite: Bool { Matrix.allFinite(classes) }
 
     /// Sum of squared components.
     public var squaredNorm: Double { classes.reduce(0) { $0 + $1.squaredNorm } }

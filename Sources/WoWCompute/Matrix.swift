@@ -128,6 +128,18 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// `true` when every element of every matrix is finite; one matrix per task on the
+    /// workers when there are several and at least `Parallel.elementwiseThreshold`
+    /// elements in all.
+    public static func allFinite(_ matrices: [Matrix]) -> Bool {
+        let total = matrices.reduce(0) { $0 + $1.storage.count }
+        guard matrices.count > 1, total >= Parallel.elementwiseThreshold else { return matrices.allSatisfy(\.isFinite) }
+        let finite = UnsafeMutablePointer<Bool>.allocate(capacity: matrices.count)
+        defer { finite.deallocate() }
+        Parallel.forEach(chunks: matrices.count) { c in finite[c] = matrices[c].isFinite }
+        return (0..<matrices.count).allSatisfy { finite[$0] }
+    }
+
     /// `self *= factor`, elementwise.
     public mutating func scale(by factor: Float) {
         storage.withUnsafeMutableBufferPointer { dst in

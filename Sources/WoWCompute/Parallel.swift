@@ -60,6 +60,11 @@ public enum Parallel {
         }
     }
 
+    /// Elements from which an elementwise pass over several separately stored arrays (the
+    /// classes of a data set) is spread over the workers, one array per task; below it
+    /// the wake-up costs more than the pass.
+    public static let elementwiseThreshold = 1 << 16
+
     /// Splits `0..<count` into `parts` near-equal contiguous ranges (fixed for a given
     /// `count` and `parts`).
     public static func ranges(_ count: Int, parts: Int) -> [Range<Int>] {
