@@ -1,3 +1,5 @@
+import _WoWKernels
+
 /// Sorting of `Float` keys, with their original positions (argsort) or keys only.
 ///
 /// Rows shorter than `insertionThreshold` use insertion sort. Longer rows use a stable
@@ -7,14 +9,35 @@
 /// equal high halves, then one insertion pass on the full keys; when that pass would
 /// shift more than 4 keys per key on average (long runs of equal high halves), a full
 /// four-pass LSD sort finishes instead. Passes whose digit is common to every key are
-/// skipped. Ties keep their original order, so the permutation is deterministic. NaN
-/// keys must be rejected before sorting (the toolkit validates its inputs).
+/// skipped. Rows of `networkLengths` go through an AVX2 bitonic sorting network instead
+/// (when the CPU has AVX2), which gives the same order. Every path orders -0 before +0,
+/// and ties keep their original order, so the permutation is deterministic. NaN keys
+/// must be rejected before sorting (the toolkit validates its inputs).
 ///
 /// - Complexity: O(n^2) below the threshold; above it O(n + 256) per pass, at most six
-///   passes plus at most 4n insertion shifts, so O(n).
+///   passes plus at most 4n insertion shifts, so O(n). The network: O(P log^2 P) for the
+///   padded length P (n rounded up to a power of two, at least 64), branch-free.
 public enum ArgSort {
     /// Rows shorter than this are insertion-sorted.
     public static let insertionThreshold = 48
+
+    /// Rows of these lengths go through the AVX2 sorting network when the CPU has AVX2
+    /// (`_WoWKernels/sort.c`); the others, or every row on other CPUs, take the radix
+    /// sort. Both give the same stable order, bit for bit.
+    public static let networkLengths = 48...2048
+
+    /// Which algorithm sorts a row (for tests and benchmarks; results are identical).
+    public enum Method: Sendable {
+        /// The network for `networkLengths` when available, else insertion or radix.
+        case automatic
+        /// Insertion sort below `insertionThreshold`, radix sort above.
+        case radix
+        /// The AVX2 network whenever it can run (any length up to 2048), else `radix`.
+        case network
+    }
+
+    /// Whether this CPU runs the sorting network.
+    public static var networkAvailable: Bool { wow_sort_network_available() != 0 }
 
     /// Order-preserving map from `Float` bits to `UInt32` (flip all bits of negatives,
     /// the sign bit of the rest) and its inverse.
@@ -30,15 +53,19 @@ public enum ArgSort {
     /// sorted key to `order[0..<count]`, using `workspace` for scratch memory.
     public static func sort(
         _ keys: UnsafeMutablePointer<Float>, order: UnsafeMutablePointer<Int32>, count n: Int,
-        workspace: inout Workspace
+        workspace: inout Workspace, method: Method = .automatic
     ) {
+        if usesNetwork(n, method) {
+            let scratch = workspace.networkScratch(n)
+            if wow_argsort_network(keys, order, Int32(n), scratch.keys, scratch.indices) != 0 { return }
+        }
         if n < insertionThreshold {
             for i in 0..<n { order[i] = Int32(i) }
             if n < 2 { return }
             for i in 1..<n {
-                let key = keys[i], idx = order[i]
+                let key = keys[i], idx = order[i], rank = orderedBits(key)
                 var j = i - 1
-                while j >= 0 && keys[j] > key {
+                while j >= 0 && orderedBits(keys[j]) > rank {
                     keys[j + 1] = keys[j]; order[j + 1] = order[j]
                     j -= 1
                 }
@@ -61,13 +88,18 @@ public enum ArgSort {
 
     /// Sorts `keys[0..<count]` ascending in place (no permutation: for measures whose
     /// points never need to be traced back).
-    public static func sortKeys(_ keys: UnsafeMutablePointer<Float>, count n: Int, workspace: inout Workspace) {
+    public static func sortKeys(_ keys: UnsafeMutablePointer<Float>, count n: Int, workspace: inout Workspace,
+                                method: Method = .automatic) {
+        if usesNetwork(n, method) {
+            let scratch = workspace.networkScratch(n)
+            if wow_sort_keys_network(keys, Int32(n), scratch.keys) != 0 { return }
+        }
         if n < insertionThreshold {
             if n < 2 { return }
             for i in 1..<n {
-                let key = keys[i]
+                let key = keys[i], rank = orderedBits(key)
                 var j = i - 1
-                while j >= 0 && keys[j] > key { keys[j + 1] = keys[j]; j -= 1 }
+                while j >= 0 && orderedBits(keys[j]) > rank { keys[j + 1] = keys[j]; j -= 1 }
                 keys[j + 1] = key
             }
             return
@@ -77,6 +109,14 @@ public enum ArgSort {
         for i in 0..<n { bits[i] = orderedBits(keys[i]) }
         radixSort(n, workspace, withIndex: false)
         for i in 0..<n { keys[i] = float(fromOrdered: bits[i]) }
+    }
+
+    @inline(__always) static func usesNetwork(_ n: Int, _ method: Method) -> Bool {
+        switch method {
+        case .automatic: return networkLengths.contains(n)
+        case .radix: return false
+        case .network: return n >= 1 && n <= Int(WOW_SORT_NETWORK_MAX)
+        }
     }
 
     /// Sorts `workspace.bitsA[0..<n]` (and `indexA` alongside when `withIndex`) in place.
@@ -198,6 +238,9 @@ public enum ArgSort {
         fileprivate var indexA: UnsafeMutablePointer<Int32>
         fileprivate var indexB: UnsafeMutablePointer<Int32>
         fileprivate let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+        fileprivate var networkCapacity = 0
+        fileprivate var networkKeys = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
+        fileprivate var networkIndices = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
         public init() {
             bitsA = .allocate(capacity: 1); bitsB = .allocate(capacity: 1)
@@ -212,7 +255,19 @@ public enum ArgSort {
             capacity = n
         }
 
+        /// Scratch rows for the sorting network (padded length), grown on demand.
+        fileprivate func networkScratch(_ n: Int) -> (keys: UnsafeMutablePointer<Int32>, indices: UnsafeMutablePointer<Int32>) {
+            let padded = Int(wow_sort_network_padded_count(Int32(n)))
+            if padded > networkCapacity {
+                networkKeys.deallocate(); networkIndices.deallocate()
+                networkKeys = .allocate(capacity: padded); networkIndices = .allocate(capacity: padded)
+                networkCapacity = padded
+            }
+            return (networkKeys, networkIndices)
+        }
+
         deinit {
+            networkKeys.deallocate(); networkIndices.deallocate()
             bitsA.deallocate(); bitsB.deallocate(); indexA.deallocate(); indexB.deallocate()
             counts.deallocate()
         }

@@ -59,39 +59,49 @@ enum GEMMBenchmarks {
     }
 }
 
-/// Row-wise argsort throughput, single-threaded.
+/// Row-wise argsort throughput, single-threaded: the automatic choice (the AVX2 network
+/// for the lengths it takes, when the CPU has AVX2) and, for comparison, the radix sort.
 enum SortBenchmarks {
     static func run(repeats: Int) -> [Row] {
         var rows = [Row]()
         var rng = SeededGenerator(seed: 5)
-        for n in [80, 200, 500] {
+        for n in [80, 200, 500, 1000, 2000] {
             let count = 500
             let keys = (0..<(count * n)).map { _ in Float(rng.nextStandardNormal()) }
             var work = keys
             var order = [Int32](repeating: 0, count: count * n)
             var workspace = ArgSort.Workspace()
-            let ms = Benchmark.median(repeats: repeats) {
-                work = keys
-                work.withUnsafeMutableBufferPointer { k in
-                    order.withUnsafeMutableBufferPointer { o in
-                        for r in 0..<count {
-                            ArgSort.sort(k.baseAddress! + r * n, order: o.baseAddress! + r * n, count: n, workspace: &workspace)
+            let network = ArgSort.networkAvailable && ArgSort.networkLengths.contains(n)
+            func time(_ method: ArgSort.Method, keysOnly: Bool) -> Double {
+                Benchmark.median(repeats: repeats) {
+                    work = keys
+                    work.withUnsafeMutableBufferPointer { k in
+                        order.withUnsafeMutableBufferPointer { o in
+                            for r in 0..<count {
+                                if keysOnly {
+                                    ArgSort.sortKeys(k.baseAddress! + r * n, count: n, workspace: &workspace, method: method)
+                                } else {
+                                    ArgSort.sort(k.baseAddress! + r * n, order: o.baseAddress! + r * n, count: n,
+                                                 workspace: &workspace, method: method)
+                                }
+                            }
                         }
                     }
                 }
             }
-            let ns = ms * 1e6 / Double(count * n)
-            rows.append(Row(group: "sort", name: "argsort 500 rows of \(n)", shape: "500x\(n)", threads: 1, medianMs: ms,
-                            extra: ["ns_per_element": String(format: "%.1f", ns), "target_ns": "20", "met": ns <= 20 ? "yes" : "NO"]))
-            // Keys only (the measures that need no gradient).
-            let keysMs = Benchmark.median(repeats: repeats) {
-                work = keys
-                work.withUnsafeMutableBufferPointer { k in
-                    for r in 0..<count { ArgSort.sortKeys(k.baseAddress! + r * n, count: n, workspace: &workspace) }
+            for keysOnly in [false, true] {
+                let ms = time(.automatic, keysOnly: keysOnly)
+                let ns = ms * 1e6 / Double(count * n)
+                var extra = ["ns_per_element": String(format: "%.1f", ns), "method": network ? "network" : "radix"]
+                if !keysOnly { extra["target_ns"] = "20"; extra["met"] = ns <= 20 ? "yes" : "NO" }
+                if network {
+                    let radixMs = time(.radix, keysOnly: keysOnly)
+                    extra["radix_ns_per_element"] = String(format: "%.1f", radixMs * 1e6 / Double(count * n))
+                    extra["speedup_over_radix"] = String(format: "%.2f", radixMs / ms)
                 }
+                rows.append(Row(group: "sort", name: "\(keysOnly ? "sort keys" : "argsort") 500 rows of \(n)", shape: "500x\(n)",
+                                threads: 1, medianMs: ms, extra: extra))
             }
-            rows.append(Row(group: "sort", name: "sort keys 500 rows of \(n)", shape: "500x\(n)", threads: 1, medianMs: keysMs,
-                            extra: ["ns_per_element": String(format: "%.1f", keysMs * 1e6 / Double(count * n))]))
         }
         return rows
     }

@@ -262,6 +262,47 @@ final class ArgSortTests: XCTestCase {
         }
     }
 
+    func testNetworkAndRadixGiveTheSameStableSortAtEveryPaddingBoundary() throws {
+        // The network pads to a power of two (at least 64): lengths on both sides of every
+        // boundary, with ties (coarse values, long equal runs), -0 and +0, infinities and
+        // extremes, must give the reference stable order with either method.
+        try XCTSkipUnless(ArgSort.networkAvailable, "no AVX2 on this CPU")
+        var rng = SeededGenerator(seed: 12)
+        var ws = ArgSort.Workspace()
+        let lengths = Array(1...70) + [127, 128, 129, 200, 255, 256, 257, 500, 511, 512, 513, 1023, 1024, 1025, 2047, 2048]
+        let specials: [Float] = [0, -0.0, .infinity, -.infinity, .greatestFiniteMagnitude, -.greatestFiniteMagnitude,
+                                 .leastNonzeroMagnitude, -.leastNonzeroMagnitude]
+        for (trial, n) in lengths.enumerated() {
+            let keys: [Float] = (0..<n).map { _ in
+                switch rng.next() % 10 {
+                case 0: return specials[Int(rng.next() % UInt64(specials.count))]
+                case 1, 2: return (Float(rng.nextStandardNormal()) * 2).rounded()
+                default: return Float(rng.nextStandardNormal()) * (trial % 3 == 0 ? 1e-3 : 1)
+                }
+            }
+            // Reference: by value with -0 before +0, ties by position.
+            func signed(_ x: Float) -> Int { x == 0 && x.sign == .minus ? 0 : 1 }
+            let expected: [(offset: Int, element: Float)] = keys.enumerated().sorted {
+                ($0.element, signed($0.element), $0.offset) < ($1.element, signed($1.element), $1.offset)
+            }
+            for method in [ArgSort.Method.network, .radix, .automatic] {
+                var sorted = keys, keysOnly = keys
+                var order = [Int32](repeating: -1, count: n)
+                sorted.withUnsafeMutableBufferPointer { k in
+                    order.withUnsafeMutableBufferPointer { o in
+                        ArgSort.sort(k.baseAddress!, order: o.baseAddress!, count: n, workspace: &ws, method: method)
+                    }
+                }
+                keysOnly.withUnsafeMutableBufferPointer { k in
+                    ArgSort.sortKeys(k.baseAddress!, count: n, workspace: &ws, method: method)
+                }
+                XCTAssertEqual(sorted.map(\.bitPattern), expected.map(\.element.bitPattern), "\(method), n = \(n)")
+                XCTAssertEqual(keysOnly.map(\.bitPattern), expected.map(\.element.bitPattern), "keys only, \(method), n = \(n)")
+                XCTAssertEqual(order.map(Int.init), expected.map(\.offset), "stable permutation, \(method), n = \(n)")
+            }
+        }
+    }
+
     func testNegativeZeroAndExtremesOrderCorrectly() {
         var keys: [Float] = [3, -Float.greatestFiniteMagnitude, 0, -1e-30, Float.greatestFiniteMagnitude, 1e-30, -2]
         keys += Array(repeating: 0.5, count: 60)

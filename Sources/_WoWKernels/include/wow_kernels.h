@@ -77,6 +77,29 @@ long wow_fma_probe_flops(long iterations, float *sink);
 /// 1 when the AVX2+FMA micro-kernel is in use on this CPU, 0 otherwise.
 int wow_sgemm_uses_fma(void);
 
+#include <stdint.h>
+
+/// Longest row the sorting networks take (longer rows: the caller's radix sort).
+#define WOW_SORT_NETWORK_MAX 2048
+
+/// 1 when the AVX2 sorting networks can run on this CPU, 0 otherwise.
+int wow_sort_network_available(void);
+
+/// The scratch length (in int32) each scratch array needs for a row of n keys: n rounded
+/// up to a power of two, at least 64.
+int wow_sort_network_padded_count(int n);
+
+/// Sorts keys[0..<n] ascending in place and writes the original index of each sorted key
+/// to order[0..<n]; equal keys keep their original order (a stable sort; -0 sorts before
+/// +0). No key may be NaN. key_scratch and index_scratch hold
+/// wow_sort_network_padded_count(n) values each. Returns 0, touching nothing, when the
+/// network cannot run (no AVX2, n < 1 or n > WOW_SORT_NETWORK_MAX).
+/// Cost: about (log2 P)(log2 P + 1)/2 compare-exchange stages over P / 8 registers.
+int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch);
+
+/// `wow_argsort_network` without the permutation.
+int wow_sort_keys_network(float *keys, int n, int32_t *key_scratch);
+
 #ifdef __cplusplus
 }
 #endif

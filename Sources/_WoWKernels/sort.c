@@ -1,0 +1,427 @@
+// Sorting networks for rows of a few hundred floats: a bitonic network on 8-lane AVX2
+// registers, carrying the original index of each key alongside. Compiled with a
+// function-level target attribute and used only when the CPU has AVX2 (checked at run
+// time), so the package needs no compiler flags.
+//
+// Keys are sorted as signed 32-bit integers: a float's bits b map to
+// b ^ ((b >> 31) & 0x7FFFFFFF), which orders like the floats (-0 before +0; NaN must
+// not occur). The row is padded to a power of two P >= 64 with INT32_MAX, which is above
+// the image of +inf, so the padding sorts last. The network is the bitonic sort written
+// with "flip" stages, every comparator sending the smaller key to the lower position:
+// for each block size k = 2, 4, ..., P, element i of a block is compared with element
+// k - 1 - i, then with i + j for j = k/4, ..., 1. Comparisons at distances of 8 or more
+// compare whole registers; the others compare the lanes of one register with a fixed
+// permutation of itself.
+//
+// Equal keys leave the network in an order that depends only on the input, and a last
+// pass puts each run of equal keys in the order of their original indices: the result
+// is the stable sort, the same permutation a stable radix sort gives.
+#include "wow_kernels.h"
+#include <stdint.h>
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+
+static inline int32_t ordered_image(float key) {
+    int32_t b;
+    memcpy(&b, &key, sizeof b);
+    return b ^ ((b >> 31) & 0x7FFFFFFF);
+}
+
+static inline float float_from_image(int32_t s) {
+    int32_t b = s ^ ((s >> 31) & 0x7FFFFFFF);
+    float f;
+    memcpy(&f, &b, sizeof f);
+    return f;
+}
+
+#define WOW_SORT_TARGET __attribute__((target("avx2"))) static inline
+
+// One within-register stage on keys k and indices x: every lane meets the lane given by
+// the permutation (an involution); lanes set in `lower` keep the minimum.
+#define LANE_STAGE(k, x, PERM, lower)                                          \
+    do {                                                                       \
+        __m256i kp_ = PERM(k), xp_ = PERM(x);                                  \
+        __m256i kn_ = _mm256_blend_epi32(_mm256_max_epi32(k, kp_),            \
+                                         _mm256_min_epi32(k, kp_), lower);     \
+        __m256i keep_ = _mm256_cmpeq_epi32(kn_, k);                            \
+        x = _mm256_blendv_epi8(xp_, x, keep_);                                 \
+        k = kn_;                                                               \
+    } while (0)
+
+#define LANE_STAGE_KEYS(k, PERM, lower)                                        \
+    do {                                                                       \
+        __m256i kp_ = PERM(k);                                                 \
+        k = _mm256_blend_epi32(_mm256_max_epi32(k, kp_), _mm256_min_epi32(k, kp_), lower); \
+    } while (0)
+
+#define SWAP1(v) _mm256_shuffle_epi32(v, 0xB1)                        /* i ^ 1 */
+#define SWAP2(v) _mm256_shuffle_epi32(v, 0x4E)                        /* i ^ 2 */
+#define REV4(v) _mm256_shuffle_epi32(v, 0x1B)                         /* i ^ 3 */
+#define SWAP4(v) _mm256_permute4x64_epi64(v, 0x4E)                    /* i ^ 4 */
+#define REV8(v) _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0)) /* i ^ 7 */
+
+// Register comparator: a gets the minima, b the maxima.
+#define PAIR_STAGE(a, ax, b, bx)                                               \
+    do {                                                                       \
+        __m256i lo_ = _mm256_min_epi32(a, b), hi_ = _mm256_max_epi32(a, b);    \
+        __m256i keep_ = _mm256_cmpeq_epi32(lo_, a);                            \
+        __m256i ax_ = _mm256_blendv_epi8(bx, ax, keep_);                       \
+        bx = _mm256_blendv_epi8(ax, bx, keep_);                                \
+        ax = ax_; a = lo_; b = hi_;                                            \
+    } while (0)
+
+#define PAIR_STAGE_KEYS(a, b)                                                  \
+    do {                                                                       \
+        __m256i lo_ = _mm256_min_epi32(a, b);                                  \
+        b = _mm256_max_epi32(a, b); a = lo_;                                   \
+    } while (0)
+
+// Sorts the 8 lanes of one register (k = 2, 4, 8).
+#define SORT8(k, x)                                                            \
+    do {                                                                       \
+        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
+        LANE_STAGE(k, x, REV4, 0x33);                                          \
+        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
+        LANE_STAGE(k, x, REV8, 0x0F);                                          \
+        LANE_STAGE(k, x, SWAP2, 0x33);                                         \
+        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
+    } while (0)
+
+#define SORT8_KEYS(k)                                                          \
+    do {                                                                       \
+        LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
+        LANE_STAGE_KEYS(k, REV4, 0x33);                                        \
+        LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
+        LANE_STAGE_KEYS(k, REV8, 0x0F);                                        \
+        LANE_STAGE_KEYS(k, SWAP2, 0x33);                                       \
+        LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
+    } while (0)
+
+// The within-register half-cleaners j = 4, 2, 1 (after every register-level stage).
+#define CLEAN8(k, x)                                                           \
+    do {                                                                       \
+        LANE_STAGE(k, x, SWAP4, 0x0F);                                         \
+        LANE_STAGE(k, x, SWAP2, 0x33);                                         \
+        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
+    } while (0)
+
+#define CLEAN8_KEYS(k)                                                         \
+    do {                                                                       \
+        LANE_STAGE_KEYS(k, SWAP4, 0x0F);                                       \
+        LANE_STAGE_KEYS(k, SWAP2, 0x33);                                       \
+        LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
+    } while (0)
+
+// The network on keys[0..<8v] and their indices idx, v a power of two >= 8.
+WOW_SORT_TARGET void network(int32_t *keys, int32_t *idx, int v) {
+    __m256i *K = (__m256i *)keys, *X = (__m256i *)idx;
+    // Each register sorted, then each pair of registers merged (k = 16) in registers.
+    for (int r = 0; r < v; r += 2) {
+        __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
+        __m256i b = _mm256_loadu_si256(K + r + 1), bx = _mm256_loadu_si256(X + r + 1);
+        SORT8(a, ax);
+        SORT8(b, bx);
+        b = REV8(b); bx = REV8(bx);
+        PAIR_STAGE(a, ax, b, bx);
+        b = REV8(b); bx = REV8(bx);
+        CLEAN8(a, ax);
+        CLEAN8(b, bx);
+        _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
+        _mm256_storeu_si256(K + r + 1, b); _mm256_storeu_si256(X + r + 1, bx);
+    }
+    for (int kv = 4; kv <= v; kv *= 2) {
+        // Flip: register r of a block meets register kv - 1 - r, lanes reversed.
+        for (int base = 0; base < v; base += kv) {
+            for (int r = 0; r < kv / 2; r++) {
+                int s = base + kv - 1 - r;
+                __m256i a = _mm256_loadu_si256(K + base + r), ax = _mm256_loadu_si256(X + base + r);
+                __m256i b = REV8(_mm256_loadu_si256(K + s)), bx = REV8(_mm256_loadu_si256(X + s));
+                PAIR_STAGE(a, ax, b, bx);
+                _mm256_storeu_si256(K + base + r, a); _mm256_storeu_si256(X + base + r, ax);
+                _mm256_storeu_si256(K + s, REV8(b)); _mm256_storeu_si256(X + s, REV8(bx));
+            }
+        }
+        // Register half-cleaners at distances kv/4 ... 2 registers.
+        for (int jv = kv / 4; jv >= 2; jv /= 2) {
+            for (int r = 0; r < v; r++) {
+                if (r & jv) continue;
+                __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
+                __m256i b = _mm256_loadu_si256(K + r + jv), bx = _mm256_loadu_si256(X + r + jv);
+                PAIR_STAGE(a, ax, b, bx);
+                _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
+                _mm256_storeu_si256(K + r + jv, b); _mm256_storeu_si256(X + r + jv, bx);
+            }
+        }
+        // Distance one register, then within registers, two registers at a time.
+        for (int r = 0; r < v; r += 2) {
+            __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
+            __m256i b = _mm256_loadu_si256(K + r + 1), bx = _mm256_loadu_si256(X + r + 1);
+            PAIR_STAGE(a, ax, b, bx);
+            CLEAN8(a, ax);
+            CLEAN8(b, bx);
+            _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
+            _mm256_storeu_si256(K + r + 1, b); _mm256_storeu_si256(X + r + 1, bx);
+        }
+    }
+}
+
+// Transposes eight registers of eight 32-bit lanes: out[j] lane i = in[i] lane j.
+WOW_SORT_TARGET void transpose8i(__m256i r[8]) {
+    __m256 f[8];
+    for (int i = 0; i < 8; i++) f[i] = _mm256_castsi256_ps(r[i]);
+    __m256 t0 = _mm256_unpacklo_ps(f[0], f[1]), t1 = _mm256_unpackhi_ps(f[0], f[1]);
+    __m256 t2 = _mm256_unpacklo_ps(f[2], f[3]), t3 = _mm256_unpackhi_ps(f[2], f[3]);
+    __m256 t4 = _mm256_unpacklo_ps(f[4], f[5]), t5 = _mm256_unpackhi_ps(f[4], f[5]);
+    __m256 t6 = _mm256_unpacklo_ps(f[6], f[7]), t7 = _mm256_unpackhi_ps(f[6], f[7]);
+    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
+    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
+    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
+    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
+    r[0] = _mm256_castps_si256(_mm256_permute2f128_ps(u0, u4, 0x20));
+    r[1] = _mm256_castps_si256(_mm256_permute2f128_ps(u1, u5, 0x20));
+    r[2] = _mm256_castps_si256(_mm256_permute2f128_ps(u2, u6, 0x20));
+    r[3] = _mm256_castps_si256(_mm256_permute2f128_ps(u3, u7, 0x20));
+    r[4] = _mm256_castps_si256(_mm256_permute2f128_ps(u0, u4, 0x31));
+    r[5] = _mm256_castps_si256(_mm256_permute2f128_ps(u1, u5, 0x31));
+    r[6] = _mm256_castps_si256(_mm256_permute2f128_ps(u2, u6, 0x31));
+    r[7] = _mm256_castps_si256(_mm256_permute2f128_ps(u3, u7, 0x31));
+}
+
+// The flip comparator between a and the lane-reversed b.
+#define FLIP_KEYS(a, b)                                                        \
+    do {                                                                       \
+        __m256i rb_ = REV8(b);                                                 \
+        __m256i lo_ = _mm256_min_epi32(a, rb_);                                \
+        b = REV8(_mm256_max_epi32(a, rb_)); a = lo_;                           \
+    } while (0)
+
+// Sorts 64 keys (eight registers) in registers: the optimal 19-comparator network on
+// the columns, a transpose (each register then sorted), and the bitonic merges of
+// 16, 32 and 64 keys. Same result as the network's first stages, fewer operations.
+WOW_SORT_TARGET void block64_keys(__m256i *K) {
+    __m256i r[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_si256(K + i);
+    PAIR_STAGE_KEYS(r[0], r[2]); PAIR_STAGE_KEYS(r[1], r[3]); PAIR_STAGE_KEYS(r[4], r[6]); PAIR_STAGE_KEYS(r[5], r[7]);
+    PAIR_STAGE_KEYS(r[0], r[4]); PAIR_STAGE_KEYS(r[1], r[5]); PAIR_STAGE_KEYS(r[2], r[6]); PAIR_STAGE_KEYS(r[3], r[7]);
+    PAIR_STAGE_KEYS(r[0], r[1]); PAIR_STAGE_KEYS(r[2], r[3]); PAIR_STAGE_KEYS(r[4], r[5]); PAIR_STAGE_KEYS(r[6], r[7]);
+    PAIR_STAGE_KEYS(r[2], r[4]); PAIR_STAGE_KEYS(r[3], r[5]);
+    PAIR_STAGE_KEYS(r[1], r[4]); PAIR_STAGE_KEYS(r[3], r[6]);
+    PAIR_STAGE_KEYS(r[1], r[2]); PAIR_STAGE_KEYS(r[3], r[4]); PAIR_STAGE_KEYS(r[5], r[6]);
+    transpose8i(r);
+    // 16: registers in pairs.
+    FLIP_KEYS(r[0], r[1]); FLIP_KEYS(r[2], r[3]); FLIP_KEYS(r[4], r[5]); FLIP_KEYS(r[6], r[7]);
+    for (int i = 0; i < 8; i++) CLEAN8_KEYS(r[i]);
+    // 32: registers in fours.
+    FLIP_KEYS(r[0], r[3]); FLIP_KEYS(r[1], r[2]); FLIP_KEYS(r[4], r[7]); FLIP_KEYS(r[5], r[6]);
+    PAIR_STAGE_KEYS(r[0], r[1]); PAIR_STAGE_KEYS(r[2], r[3]); PAIR_STAGE_KEYS(r[4], r[5]); PAIR_STAGE_KEYS(r[6], r[7]);
+    for (int i = 0; i < 8; i++) CLEAN8_KEYS(r[i]);
+    // 64: all eight.
+    FLIP_KEYS(r[0], r[7]); FLIP_KEYS(r[1], r[6]); FLIP_KEYS(r[2], r[5]); FLIP_KEYS(r[3], r[4]);
+    PAIR_STAGE_KEYS(r[0], r[2]); PAIR_STAGE_KEYS(r[1], r[3]); PAIR_STAGE_KEYS(r[4], r[6]); PAIR_STAGE_KEYS(r[5], r[7]);
+    PAIR_STAGE_KEYS(r[0], r[1]); PAIR_STAGE_KEYS(r[2], r[3]); PAIR_STAGE_KEYS(r[4], r[5]); PAIR_STAGE_KEYS(r[6], r[7]);
+    for (int i = 0; i < 8; i++) { CLEAN8_KEYS(r[i]); _mm256_storeu_si256(K + i, r[i]); }
+}
+
+// The last stages of a merge, in registers, on each block of eight registers: the
+// half-cleaners at distances 4, 2 and 1 register, then within registers.
+WOW_SORT_TARGET void clean64_keys(__m256i *K) {
+    __m256i r[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_si256(K + i);
+    PAIR_STAGE_KEYS(r[0], r[4]); PAIR_STAGE_KEYS(r[1], r[5]); PAIR_STAGE_KEYS(r[2], r[6]); PAIR_STAGE_KEYS(r[3], r[7]);
+    PAIR_STAGE_KEYS(r[0], r[2]); PAIR_STAGE_KEYS(r[1], r[3]); PAIR_STAGE_KEYS(r[4], r[6]); PAIR_STAGE_KEYS(r[5], r[7]);
+    PAIR_STAGE_KEYS(r[0], r[1]); PAIR_STAGE_KEYS(r[2], r[3]); PAIR_STAGE_KEYS(r[4], r[5]); PAIR_STAGE_KEYS(r[6], r[7]);
+    for (int i = 0; i < 8; i++) { CLEAN8_KEYS(r[i]); _mm256_storeu_si256(K + i, r[i]); }
+}
+
+// Keys only: v registers, v a power of two >= 8.
+WOW_SORT_TARGET void network_keys(int32_t *keys, int v) {
+    __m256i *K = (__m256i *)keys;
+    for (int r = 0; r < v; r += 8) block64_keys(K + r);
+    for (int kv = 16; kv <= v; kv *= 2) {
+        for (int base = 0; base < v; base += kv) {
+            for (int r = 0; r < kv / 2; r++) {
+                __m256i a = _mm256_loadu_si256(K + base + r), b = _mm256_loadu_si256(K + base + kv - 1 - r);
+                FLIP_KEYS(a, b);
+                _mm256_storeu_si256(K + base + r, a); _mm256_storeu_si256(K + base + kv - 1 - r, b);
+            }
+        }
+        for (int jv = kv / 4; jv >= 8; jv /= 2) {
+            for (int base = 0; base < v; base += 2 * jv) {
+                for (int r = base; r < base + jv; r++) {
+                    __m256i a = _mm256_loadu_si256(K + r), b = _mm256_loadu_si256(K + r + jv);
+                    PAIR_STAGE_KEYS(a, b);
+                    _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(K + r + jv, b);
+                }
+            }
+        }
+        for (int r = 0; r < v; r += 8) clean64_keys(K + r);
+    }
+}
+
+// Puts every run of equal keys in increasing index order (insertion sort on the
+// indices; runs are rare and short for real projections).
+WOW_SORT_TARGET void order_ties(const int32_t *keys, int32_t *idx, int n) {
+    int i = 0;
+    while (i + 9 <= n) {
+        __m256i a = _mm256_loadu_si256((const __m256i *)(keys + i));
+        __m256i b = _mm256_loadu_si256((const __m256i *)(keys + i + 1));
+        if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(a, b)) == 0) { i += 8; continue; }
+        break;
+    }
+    while (i < n - 1) {
+        if (keys[i] != keys[i + 1]) { i++; continue; }
+        int start = i;
+        while (i < n - 1 && keys[i] == keys[i + 1]) i++;
+        for (int a = start + 1; a <= i; a++) {
+            int32_t x = idx[a];
+            int b = a - 1;
+            while (b >= start && idx[b] > x) { idx[b + 1] = idx[b]; b--; }
+            idx[b + 1] = x;
+        }
+        i++;
+        while (i + 9 <= n) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(keys + i));
+            __m256i b = _mm256_loadu_si256((const __m256i *)(keys + i + 1));
+            if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(a, b)) == 0) { i += 8; continue; }
+            break;
+        }
+    }
+}
+
+// Every index carried through the network beside its key (the general path).
+__attribute__((target("avx2")))
+static void argsort_indexed_avx2(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
+    int p = wow_sort_network_padded_count(n);
+    for (int i = 0; i < n; i++) { key_scratch[i] = ordered_image(keys[i]); index_scratch[i] = i; }
+    for (int i = n; i < p; i++) { key_scratch[i] = INT32_MAX; index_scratch[i] = i; }
+    network(key_scratch, index_scratch, p / 8);
+    order_ties(key_scratch, index_scratch, n);
+    for (int i = 0; i < n; i++) { keys[i] = float_from_image(key_scratch[i]); order[i] = index_scratch[i]; }
+}
+
+// The usual path: the low log2(P) bits of each key image are replaced by the key's
+// index, and only these packed words go through the (keys-only) network. Truncation is
+// monotone, so the words come out ordered by (truncated key, index); one stable
+// insertion pass on the full keys then finishes the order. That pass only moves keys
+// within runs of equal truncated keys (24 or more leading bits equal, rare for real
+// projections). When it would shift more than 4 keys per key on average, the row is
+// sorted again on the indexed path instead (from the images kept in index_scratch).
+__attribute__((target("avx2")))
+static void argsort_avx2(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
+    int p = wow_sort_network_padded_count(n);
+    int32_t low = p - 1;
+    for (int i = 0; i < n; i++) {
+        int32_t image = ordered_image(keys[i]);
+        index_scratch[i] = image;
+        key_scratch[i] = (image & ~low) | i;
+    }
+    for (int i = n; i < p; i++) key_scratch[i] = INT32_MAX;
+    network_keys(key_scratch, p / 8);
+    // Unpack: the index from the low bits, the full key from index_scratch (a gather),
+    // written back as floats, noting any place where the full keys are out of order.
+    const __m256i low_v = _mm256_set1_epi32(low), magnitude = _mm256_set1_epi32(0x7FFFFFFF);
+    const __m256i previous_lanes = _mm256_setr_epi32(7, 0, 1, 2, 3, 4, 5, 6);
+    __m256i previous = _mm256_set1_epi32(INT32_MIN), disorder = _mm256_setzero_si256();
+    int i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256i index = _mm256_and_si256(_mm256_loadu_si256((const __m256i *)(key_scratch + i)), low_v);
+        _mm256_storeu_si256((__m256i *)(order + i), index);
+        __m256i image = _mm256_i32gather_epi32(index_scratch, index, 4);
+        __m256i before = _mm256_blend_epi32(_mm256_permutevar8x32_epi32(image, previous_lanes), previous, 0x01);
+        disorder = _mm256_or_si256(disorder, _mm256_cmpgt_epi32(before, image));
+        previous = _mm256_permutevar8x32_epi32(image, _mm256_set1_epi32(7));
+        _mm256_storeu_si256((__m256i *)(key_scratch + i), image);
+        __m256i bits = _mm256_xor_si256(image, _mm256_and_si256(_mm256_srai_epi32(image, 31), magnitude));
+        _mm256_storeu_si256((__m256i *)(keys + i), bits);
+    }
+    int unordered = _mm256_movemask_epi8(disorder) != 0;
+    int32_t last = _mm256_extract_epi32(previous, 0);
+    for (; i < n; i++) {
+        int32_t index = key_scratch[i] & low;
+        order[i] = index;
+        int32_t image = index_scratch[index];
+        unordered |= i > 0 && last > image;
+        last = image;
+        key_scratch[i] = image;
+        keys[i] = float_from_image(image);
+    }
+    if (!unordered) return;
+    long budget = 4L * n;
+    for (int i = 1; i < n; i++) {
+        int32_t key = key_scratch[i];
+        if (key_scratch[i - 1] <= key) continue;
+        int32_t index = order[i];
+        int j = i - 1;
+        while (j >= 0 && key_scratch[j] > key) {
+            key_scratch[j + 1] = key_scratch[j];
+            order[j + 1] = order[j];
+            j--;
+        }
+        key_scratch[j + 1] = key;
+        order[j + 1] = index;
+        budget -= i - j;
+        if (budget < 0) {
+            // index_scratch still holds every key image at its original place.
+            for (int k = 0; k < n; k++) keys[k] = float_from_image(index_scratch[k]);
+            argsort_indexed_avx2(keys, order, n, key_scratch, index_scratch);
+            return;
+        }
+    }
+    for (int i = 0; i < n; i++) keys[i] = float_from_image(key_scratch[i]);
+}
+
+__attribute__((target("avx2")))
+static void sort_keys_avx2(float *keys, int n, int32_t *key_scratch) {
+    int p = wow_sort_network_padded_count(n);
+    for (int i = 0; i < n; i++) key_scratch[i] = ordered_image(keys[i]);
+    for (int i = n; i < p; i++) key_scratch[i] = INT32_MAX;
+    network_keys(key_scratch, p / 8);
+    for (int i = 0; i < n; i++) keys[i] = float_from_image(key_scratch[i]);
+}
+
+static int detect_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2");
+}
+#endif
+
+static int use_avx2 = -1;
+
+int wow_sort_network_available(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (use_avx2 < 0) use_avx2 = detect_avx2();
+    return use_avx2;
+#else
+    return 0;
+#endif
+}
+
+int wow_sort_network_padded_count(int n) {
+    int p = 64;
+    while (p < n) p *= 2;
+    return p;
+}
+
+int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (n < 1 || n > WOW_SORT_NETWORK_MAX || !wow_sort_network_available()) return 0;
+    argsort_avx2(keys, order, n, key_scratch, index_scratch);
+    return 1;
+#else
+    (void)keys; (void)order; (void)n; (void)key_scratch; (void)index_scratch;
+    return 0;
+#endif
+}
+
+int wow_sort_keys_network(float *keys, int n, int32_t *key_scratch) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (n < 1 || n > WOW_SORT_NETWORK_MAX || !wow_sort_network_available()) return 0;
+    sort_keys_avx2(keys, n, key_scratch);
+    return 1;
+#else
+    (void)keys; (void)n; (void)key_scratch;
+    return 0;
+#endif
+}
