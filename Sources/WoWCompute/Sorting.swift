@@ -24,7 +24,7 @@ public enum ArgSort {
     /// Rows of these lengths go through the AVX2 sorting network when the CPU has AVX2
     /// (`_WoWKernels/sort.c`); the others, or every row on other CPUs, take the radix
     /// sort. Both give the same stable order, bit for bit.
-    public static let networkLengths = 48...2048
+    public static let networkLengths = 2...2048
 
     /// Which algorithm sorts a row (for tests and benchmarks; results are identical).
     public enum Method: Sendable {

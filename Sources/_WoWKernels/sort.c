@@ -5,7 +5,7 @@
 //
 // Keys are sorted as signed 32-bit integers: a float's bits b map to
 // b ^ ((b >> 31) & 0x7FFFFFFF), which orders like the floats (-0 before +0; NaN must
-// not occur). The row is padded to a power of two P >= 64 with INT32_MAX, which is above
+// not occur). The row is padded (to 8, 16, or a power of two P >= 64) with INT32_MAX, above
 // the image of +inf, so the padding sorts last. The network is the bitonic sort written
 // with "flip" stages, every comparator sending the smaller key to the lower position:
 // for each block size k = 2, 4, ..., P, element i of a block is compared with element
@@ -114,9 +114,15 @@ static inline float float_from_image(int32_t s) {
         LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
     } while (0)
 
-// The network on keys[0..<8v] and their indices idx, v a power of two >= 8.
+// The network on keys[0..<8v] and their indices idx, v 1 or an even power of two.
 WOW_SORT_TARGET void network(int32_t *keys, int32_t *idx, int v) {
     __m256i *K = (__m256i *)keys, *X = (__m256i *)idx;
+    if (v == 1) {
+        __m256i a = _mm256_loadu_si256(K), ax = _mm256_loadu_si256(X);
+        SORT8(a, ax);
+        _mm256_storeu_si256(K, a); _mm256_storeu_si256(X, ax);
+        return;
+    }
     // Each register sorted, then each pair of registers merged (k = 16) in registers.
     for (int r = 0; r < v; r += 2) {
         __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
@@ -235,9 +241,24 @@ WOW_SORT_TARGET void clean64_keys(__m256i *K) {
     for (int i = 0; i < 8; i++) { CLEAN8_KEYS(r[i]); _mm256_storeu_si256(K + i, r[i]); }
 }
 
-// Keys only: v registers, v a power of two >= 8.
+// Keys only: v registers, v = 1, 2 or a power of two >= 8.
 WOW_SORT_TARGET void network_keys(int32_t *keys, int v) {
     __m256i *K = (__m256i *)keys;
+    if (v < 8) {
+        // Rows of 8 or 16 keys: one or two registers.
+        __m256i a = _mm256_loadu_si256(K);
+        SORT8_KEYS(a);
+        if (v == 2) {
+            __m256i b = _mm256_loadu_si256(K + 1);
+            SORT8_KEYS(b);
+            FLIP_KEYS(a, b);
+            CLEAN8_KEYS(a);
+            CLEAN8_KEYS(b);
+            _mm256_storeu_si256(K + 1, b);
+        }
+        _mm256_storeu_si256(K, a);
+        return;
+    }
     for (int r = 0; r < v; r += 8) block64_keys(K + r);
     for (int kv = 16; kv <= v; kv *= 2) {
         for (int base = 0; base < v; base += kv) {
@@ -399,6 +420,8 @@ int wow_sort_network_available(void) {
 }
 
 int wow_sort_network_padded_count(int n) {
+    if (n <= 8) return 8;
+    if (n <= 16) return 16;
     int p = 64;
     while (p < n) p *= 2;
     return p;
