@@ -33,7 +33,7 @@ let package = Package(
         /// Labeled datasets (classes of weighted point clouds) and their CSV form.
         .target(name: "LabeledData", dependencies: ["WoWCompute"], swiftSettings: swiftSettings),
         /// `MeasureKernel` and the sliced-Wasserstein kernels between classes.
-        .target(name: "MeasureKernels", dependencies: ["WoWCompute", "LabeledData"],
+        .target(name: "MeasureKernels", dependencies: ["WoWCompute", "LabeledData", "_WoWKernels"],
                 swiftSettings: swiftSettings),
         /// `Functional` and the MMD functional over any `MeasureKernel`.
         .target(name: "Functionals",

@@ -1,3 +1,5 @@
+import _WoWKernels
+
 /// The ground cost of the one-dimensional problems inside a sliced distance.
 public enum SliceCost: Sendable, Hashable {
     /// `c(s, t) = (s - t)^2`: the slices' `W_2^2`, averaged into `SW_2^2`.
@@ -25,6 +27,8 @@ public enum SliceCost: Sendable, Hashable {
 
 /// Statically dispatched slice costs, so the matching loops specialise and vectorise.
 protocol SliceCostFunction {
+    /// 1 for `.absolute`, 0 for `.squared` (the flag the C passes take).
+    static var absoluteFlag: Int32 { get }
     static func cost(_ delta: Float) -> Float
     static func derivative(_ delta: Float) -> Float
     static func cost(_ delta: SIMD8<Float>) -> SIMD8<Float>
@@ -32,6 +36,7 @@ protocol SliceCostFunction {
 }
 
 enum SquaredSliceCost: SliceCostFunction {
+    static var absoluteFlag: Int32 { 0 }
     @inline(__always) static func cost(_ delta: Float) -> Float { delta * delta }
     @inline(__always) static func derivative(_ delta: Float) -> Float { 2 * delta }
     @inline(__always) static func cost(_ delta: SIMD8<Float>) -> SIMD8<Float> { delta * delta }
@@ -39,6 +44,7 @@ enum SquaredSliceCost: SliceCostFunction {
 }
 
 enum AbsoluteSliceCost: SliceCostFunction {
+    static var absoluteFlag: Int32 { 1 }
     @inline(__always) static func cost(_ delta: Float) -> Float { abs(delta) }
     @inline(__always) static func derivative(_ delta: Float) -> Float { delta > 0 ? 1 : (delta < 0 ? -1 : 0) }
     @inline(__always) static func cost(_ delta: SIMD8<Float>) -> SIMD8<Float> { delta.replacing(with: -delta, where: delta .< 0) }
@@ -148,22 +154,30 @@ public enum OneDimensionalOT {
         return total
     }
 
-    /// `sum_i c(s_i - t_i)` over paired sorted samples, accumulated in eight independent
-    /// lanes (a fixed order, so results do not depend on anything but the inputs).
+    /// `sum_i c(s_i - t_i)` over paired sorted samples (`wow_equal_size_costs`: eight
+    /// lanes added in a fixed order, then the tail; the same bits as inside
+    /// `equalSizeCosts`, so pair-by-pair and fused passes agree).
     @inline(__always)
     static func equalSizeCost<C: SliceCostFunction>(_ sv: UnsafePointer<Float>, _ tv: UnsafePointer<Float>, _ n: Int, _: C.Type) -> Float {
-        var lanes = SIMD8<Float>(repeating: 0)
-        var i = 0
-        let rs = UnsafeRawPointer(sv), rt = UnsafeRawPointer(tv)
-        while i + 8 <= n {
-            let delta = rs.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                - rt.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-            lanes += C.cost(delta)
-            i += 8
-        }
-        var total = lanes.sum()
-        while i < n { total += C.cost(sv[i] - tv[i]); i += 1 }
+        var total: Float = 0
+        var partner: UnsafePointer<Float>? = tv
+        withUnsafePointer(to: &partner) { wow_equal_size_costs(sv, Int32(n), $0, 1, C.absoluteFlag, &total) }
         return total
+    }
+
+    /// `costs[p] = sum_k c(s_k - partners[p][k])` for `count` sorted partners of the same
+    /// size `n` as `s`, four partners per pass over `s` (`wow_equal_size_costs`, AVX2 +
+    /// FMA when the CPU has them). Each sum is accumulated as `equalSizeCost` does, so
+    /// the bits are the same as pair by pair.
+    ///
+    /// - Complexity: O(n * count).
+    static func equalSizeCosts(
+        _ s: UnsafePointer<Float>, _ n: Int, partners: UnsafePointer<UnsafePointer<Float>>, count: Int,
+        cost: SliceCost, into costs: UnsafeMutablePointer<Float>
+    ) {
+        partners.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: count) {
+            wow_equal_size_costs(s, Int32(n), $0, Int32(count), cost == .absolute ? 1 : 0, costs)
+        }
     }
 
     /// Adds `scale` times the Wasserstein gradient at each point of `s` to
@@ -187,17 +201,8 @@ public enum OneDimensionalOT {
         let sv = s.values, tv = t.values
         precondition(s.weights == nil && t.weights == nil, "sorted-position gradients need uniform weights")
         if n == m {
-            let scaleLanes = SIMD8<Float>(repeating: scale)
-            let rs = UnsafeRawPointer(sv), rt = UnsafeRawPointer(tv), rg = UnsafeMutableRawPointer(gradient)
-            var i = 0
-            while i + 8 <= n {
-                let delta = rs.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                    - rt.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                let current = rg.loadUnaligned(fromByteOffset: 4 * i, as: SIMD8<Float>.self)
-                rg.storeBytes(of: current + scaleLanes * C.derivative(delta), toByteOffset: 4 * i, as: SIMD8<Float>.self)
-                i += 8
-            }
-            while i < n { gradient[i] += scale * C.derivative(sv[i] - tv[i]); i += 1 }
+            // One term of the fused equal-size sums, rounded the same way.
+            wow_add_equal_size_gradient(sv, Int32(n), tv, scale, C.absoluteFlag, gradient)
             return
         }
         // Uniform, unequal sizes: blocks when one size divides the other, otherwise the
@@ -230,23 +235,8 @@ public enum OneDimensionalOT {
         _ s: UnsafePointer<Float>, _ n: Int, _ partners: UnsafePointer<UnsafePointer<Float>>,
         _ coefficients: UnsafePointer<Float>, _ count: Int, _: C.Type, _ out: UnsafeMutablePointer<Float>
     ) {
-        let rs = UnsafeRawPointer(s), ro = UnsafeMutableRawPointer(out)
-        var k = 0
-        while k + 8 <= n {
-            let sLanes = rs.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
-            var sum = SIMD8<Float>(repeating: 0)
-            for p in 0..<count {
-                let t = UnsafeRawPointer(partners[p]).loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
-                sum += SIMD8(repeating: coefficients[p]) * C.derivative(sLanes - t)
-            }
-            ro.storeBytes(of: sum, toByteOffset: 4 * k, as: SIMD8<Float>.self)
-            k += 8
-        }
-        while k < n {
-            var sum: Float = 0
-            for p in 0..<count { sum += coefficients[p] * C.derivative(s[k] - partners[p][k]) }
-            out[k] = sum
-            k += 1
+        partners.withMemoryRebound(to: UnsafePointer<Float>?.self, capacity: max(count, 1)) {
+            wow_sum_equal_size_gradients(s, Int32(n), $0, coefficients, Int32(count), C.absoluteFlag, out)
         }
     }
 

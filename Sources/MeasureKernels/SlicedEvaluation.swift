@@ -207,6 +207,25 @@ enum SlicedEvaluation {
                 // measure's row, the block summaries, and pass 1, the discrepancy of every
                 // pair (summed over directions afterwards, in a fixed order).
                 let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
+                // Pairs of uniform measures of one size, grouped by their first measure: one
+                // fused pass per measure and direction (`equalSizeCosts`).
+                var equalGroups = [(measure: Int, pairs: [(index: Int, partner: Int)])]()
+                var groupOf = [Int: Int]()
+                var fusedPair = [Bool](repeating: false, count: batch.pairs.count)
+                if percentileCount == 0 {
+                    for (index, p) in batch.pairs.enumerated()
+                    where p.first != p.second && pairReductions[index] == nil && uniform[p.first] && uniform[p.second]
+                        && counts[p.first] == counts[p.second] {
+                        if groupOf[p.first] == nil { groupOf[p.first] = equalGroups.count; equalGroups.append((p.first, [])) }
+                        equalGroups[groupOf[p.first]!].pairs.append((index, p.second))
+                        fusedPair[index] = true
+                    }
+                }
+                let largestGroup = equalGroups.map(\.pairs.count).max() ?? 0
+                let groupPartners = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: max(1, largestGroup * workers))
+                defer { groupPartners.deallocate() }
+                let groupCosts = UnsafeMutablePointer<Float>.allocate(capacity: max(1, largestGroup * workers))
+                defer { groupCosts.deallocate() }
                 levels.withUnsafeBufferPointer { u in
                     Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
                         var workspace = workspaces[worker]
@@ -223,7 +242,15 @@ enum SlicedEvaluation {
                                 OneDimensionalOT.blockSummaries(projections.values(key.measure, l), counts[key.measure], blocks: key.blocks,
                                                                 into: summaryStorage + offset + l * (key.blocks + 1))
                             }
-                            for (index, p) in batch.pairs.enumerated() where p.first != p.second {
+                            for (measure, pairs) in equalGroups {
+                                let partners = groupPartners + worker * largestGroup, costs = groupCosts + worker * largestGroup
+                                for (q, pair) in pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.partner, l)) }
+                                OneDimensionalOT.equalSizeCosts(projections.values(measure, l), counts[measure], partners: partners,
+                                                                count: pairs.count, cost: cost, into: costs)
+                                let n = Double(counts[measure])
+                                for (q, pair) in pairs.enumerated() { out[pair.index * L + l] = Double(costs[q]) / n }
+                            }
+                            for (index, p) in batch.pairs.enumerated() where p.first != p.second && !fusedPair[index] {
                                 if let (small, blocks, offset) = pairReductions[index] {
                                     let summary = summaryStorage + offset + l * (blocks + 1)
                                     out[index * L + l] = Double(OneDimensionalOT.equalSizeCost(projections.values(small, l), summary, blocks,

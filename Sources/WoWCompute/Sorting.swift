@@ -2,21 +2,31 @@ import _WoWKernels
 
 /// Sorting of `Float` keys, with their original positions (argsort) or keys only.
 ///
-/// Rows shorter than `insertionThreshold` use insertion sort. Longer rows use a stable
-/// radix sort on the order-preserving integer image of the keys, most significant half
-/// first: two LSD passes of 8 bits on the high 16 bits (sign, exponent and the leading
-/// 7 mantissa bits), which for projections of real data leaves runs of one or a few
-/// equal high halves, then one insertion pass on the full keys; when that pass would
-/// shift more than 4 keys per key on average (long runs of equal high halves), a full
-/// four-pass LSD sort finishes instead. Passes whose digit is common to every key are
-/// skipped. Rows of `networkLengths` go through an AVX2 bitonic sorting network instead
-/// (when the CPU has AVX2), which gives the same order. Every path orders -0 before +0,
-/// and ties keep their original order, so the permutation is deterministic. NaN keys
-/// must be rejected before sorting (the toolkit validates its inputs).
+/// On CPUs with AVX2, rows of `networkLengths` (2 to 2048 keys) go through a bitonic
+/// sorting network on 8-lane registers (`_WoWKernels/sort.c`), padded to 8, 16 or a
+/// power of two of at least 64. For the argsort, each key's order-preserving integer
+/// image has its low log2(P) bits replaced by its index, the packed words are sorted as
+/// keys, and one insertion pass on the full keys fixes the rare runs whose keys agree
+/// on every bit kept (with a fallback that carries the indices through the network when
+/// that pass would shift more than 4 keys per key).
 ///
-/// - Complexity: O(n^2) below the threshold; above it O(n + 256) per pass, at most six
-///   passes plus at most 4n insertion shifts, so O(n). The network: O(P log^2 P) for the
-///   padded length P (n rounded up to a power of two, at least 64), branch-free.
+/// Elsewhere, rows shorter than `insertionThreshold` use insertion sort, longer rows a
+/// stable radix sort on the order-preserving integer image of the keys, most
+/// significant half first: two LSD passes of 8 bits on the high 16 bits (sign, exponent
+/// and the leading 7 mantissa bits), which for projections of real data leaves runs of
+/// one or a few equal high halves, then one insertion pass on the full keys; when that
+/// pass would shift more than 4 keys per key on average, a full four-pass LSD sort
+/// finishes instead. Passes whose digit is common to every key are skipped.
+///
+/// Every path gives the same result, bit for bit: ascending, -0 before +0, ties in their
+/// original order (a stable sort), so the permutation is deterministic. NaN keys must be
+/// rejected before sorting (the toolkit validates its inputs).
+///
+/// - Complexity: the network O(P log^2 P) compare-exchanges over P / 8 registers,
+///   branch-free, plus O(n) for packing and the finishing pass (measured on the 2-core
+///   EPYC: 3.8 ns per element for rows of 200, the radix sort 6.6). Insertion sort
+///   O(n^2); the radix sort O(n + 256) per pass, at most six passes plus at most 4n
+///   insertion shifts, so O(n).
 public enum ArgSort {
     /// Rows shorter than this are insertion-sorted.
     public static let insertionThreshold = 48

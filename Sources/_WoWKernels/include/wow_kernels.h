@@ -100,6 +100,21 @@ int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch
 /// `wow_argsort_network` without the permutation.
 int wow_sort_keys_network(float *keys, int n, int32_t *key_scratch);
 
+/// costs[p] = sum_k c(s[k] - partners[p][k]) over k < n for count sorted partners of s's
+/// size, c(d) = |d| (absolute != 0) or d^2: eight lanes per sum, added in a fixed order,
+/// then the tail; four partners per pass over s (AVX2+FMA when the CPU has them).
+void wow_equal_size_costs(const float *s, int n, const float *const *partners, int count, int absolute, float *costs);
+
+/// out[k] = sum_p coefficients[p] * c'(s[k] - partners[p][k]) for k < n, c'(d) = sign(d)
+/// (0 at 0) or 2d, partners added in order.
+void wow_sum_equal_size_gradients(const float *s, int n, const float *const *partners, const float *coefficients,
+                                  int count, int absolute, float *out);
+
+/// g[k] += coefficient * c'(s[k] - t[k]) for k < n, rounded exactly as one term of
+/// wow_sum_equal_size_gradients (one fused multiply-add), so adding partners one at a
+/// time gives the fused sum's bits.
+void wow_add_equal_size_gradient(const float *s, int n, const float *t, float coefficient, int absolute, float *g);
+
 #ifdef __cplusplus
 }
 #endif
