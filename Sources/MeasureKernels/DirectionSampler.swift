@@ -149,7 +149,11 @@ enum Ziggurat {
             let x = Float(u) * tables.width[layer]
             return Float(bitPattern: x.bitPattern | ((bits & 0x80) << 24))
         }
-        return slowNormal(bits, tables, &stream)
+        // The state goes by value, so no address of the caller's stream escapes and the
+        // fast path keeps it in registers.
+        let (x, state) = slowNormal(bits, tables, stream)
+        stream = state
+        return x
     }
 
     /// `sum_j x_j^2` in `Double`, four lanes.
@@ -170,6 +174,13 @@ enum Ziggurat {
 
     /// The rejection branch: the wedge of a layer, or the tail.
     @inline(never)
+    static func slowNormal(_ bits: UInt32, _ tables: Pointers, _ state: SeededGenerator) -> (Float, SeededGenerator) {
+        var stream = state
+        let x = slowNormal(bits, tables, &stream)
+        return (x, stream)
+    }
+
+    @inline(__always)
     static func slowNormal(_ bits: UInt32, _ tables: Pointers, _ stream: inout SeededGenerator) -> Float {
         var bits = bits
         while true {
