@@ -7,8 +7,9 @@ import _WoWKernels
 /// power of two of at least 64. For the argsort, each key's order-preserving integer
 /// image has its low log2(P) bits replaced by its index, the packed words are sorted as
 /// keys, and one insertion pass on the full keys fixes the rare runs whose keys agree
-/// on every bit kept (with a fallback that carries the indices through the network when
-/// that pass would shift more than 4 keys per key).
+/// on every bit kept; when that pass would shift more than 4 keys per key (long runs of
+/// nearly equal keys), the row goes to the paths below instead, so the cost stays O(n)
+/// after the network.
 ///
 /// Elsewhere, rows shorter than `insertionThreshold` use insertion sort, longer rows a
 /// stable radix sort on the order-preserving integer image of the keys, most

@@ -163,8 +163,10 @@ static int use_avx = -1;
 
 static int passes_use_avx(void) {
 #if WOW_X86
-    if (use_avx < 0) use_avx = detect_avx2_fma();
-    return use_avx;
+    // Relaxed atomics: every thread computes and stores the same value.
+    int known = __atomic_load_n(&use_avx, __ATOMIC_RELAXED);
+    if (known < 0) { known = detect_avx2_fma(); __atomic_store_n(&use_avx, known, __ATOMIC_RELAXED); }
+    return known;
 #else
     return 0;
 #endif

@@ -252,8 +252,10 @@ static int use_fma = -1;
 
 int wow_sgemm_uses_fma(void) {
 #if WOW_X86
-    if (use_fma < 0) use_fma = detect_fma();
-    return use_fma;
+    // Relaxed atomics: every thread computes and stores the same value.
+    int known = __atomic_load_n(&use_fma, __ATOMIC_RELAXED);
+    if (known < 0) { known = detect_fma(); __atomic_store_n(&use_fma, known, __ATOMIC_RELAXED); }
+    return known;
 #else
     return 0;
 #endif

@@ -1,7 +1,7 @@
 // Sorting networks for rows of a few hundred floats: a bitonic network on 8-lane AVX2
-// registers, carrying the original index of each key alongside. Compiled with a
-// function-level target attribute and used only when the CPU has AVX2 (checked at run
-// time), so the package needs no compiler flags.
+// registers; the argsort carries each key's index in the low bits of its key. Compiled
+// with a function-level target attribute and used only when the CPU has AVX2 (checked
+// at run time), so the package needs no compiler flags.
 //
 // Keys are sorted as signed 32-bit integers: a float's bits b map to
 // b ^ ((b >> 31) & 0x7FFFFFFF), which orders like the floats (-0 before +0; NaN must
@@ -13,9 +13,9 @@
 // compare whole registers; the others compare the lanes of one register with a fixed
 // permutation of itself.
 //
-// Equal keys leave the network in an order that depends only on the input, and a last
-// pass puts each run of equal keys in the order of their original indices: the result
-// is the stable sort, the same permutation a stable radix sort gives.
+// Packed words are distinct (their low bits are distinct indices) and equal full keys
+// keep their index order through the finishing pass, so the result is the stable sort,
+// the same permutation a stable radix sort gives.
 #include "wow_kernels.h"
 #include <stdint.h>
 #include <string.h>
@@ -38,18 +38,8 @@ static inline float float_from_image(int32_t s) {
 
 #define WOW_SORT_TARGET __attribute__((target("avx2"))) static inline
 
-// One within-register stage on keys k and indices x: every lane meets the lane given by
-// the permutation (an involution); lanes set in `lower` keep the minimum.
-#define LANE_STAGE(k, x, PERM, lower)                                          \
-    do {                                                                       \
-        __m256i kp_ = PERM(k), xp_ = PERM(x);                                  \
-        __m256i kn_ = _mm256_blend_epi32(_mm256_max_epi32(k, kp_),            \
-                                         _mm256_min_epi32(k, kp_), lower);     \
-        __m256i keep_ = _mm256_cmpeq_epi32(kn_, k);                            \
-        x = _mm256_blendv_epi8(xp_, x, keep_);                                 \
-        k = kn_;                                                               \
-    } while (0)
-
+// One within-register stage: every lane meets the lane given by the permutation (an
+// involution); lanes set in `lower` keep the minimum.
 #define LANE_STAGE_KEYS(k, PERM, lower)                                        \
     do {                                                                       \
         __m256i kp_ = PERM(k);                                                 \
@@ -63,15 +53,6 @@ static inline float float_from_image(int32_t s) {
 #define REV8(v) _mm256_permutevar8x32_epi32(v, _mm256_setr_epi32(7, 6, 5, 4, 3, 2, 1, 0)) /* i ^ 7 */
 
 // Register comparator: a gets the minima, b the maxima.
-#define PAIR_STAGE(a, ax, b, bx)                                               \
-    do {                                                                       \
-        __m256i lo_ = _mm256_min_epi32(a, b), hi_ = _mm256_max_epi32(a, b);    \
-        __m256i keep_ = _mm256_cmpeq_epi32(lo_, a);                            \
-        __m256i ax_ = _mm256_blendv_epi8(bx, ax, keep_);                       \
-        bx = _mm256_blendv_epi8(ax, bx, keep_);                                \
-        ax = ax_; a = lo_; b = hi_;                                            \
-    } while (0)
-
 #define PAIR_STAGE_KEYS(a, b)                                                  \
     do {                                                                       \
         __m256i lo_ = _mm256_min_epi32(a, b);                                  \
@@ -79,16 +60,6 @@ static inline float float_from_image(int32_t s) {
     } while (0)
 
 // Sorts the 8 lanes of one register (k = 2, 4, 8).
-#define SORT8(k, x)                                                            \
-    do {                                                                       \
-        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
-        LANE_STAGE(k, x, REV4, 0x33);                                          \
-        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
-        LANE_STAGE(k, x, REV8, 0x0F);                                          \
-        LANE_STAGE(k, x, SWAP2, 0x33);                                         \
-        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
-    } while (0)
-
 #define SORT8_KEYS(k)                                                          \
     do {                                                                       \
         LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
@@ -100,78 +71,12 @@ static inline float float_from_image(int32_t s) {
     } while (0)
 
 // The within-register half-cleaners j = 4, 2, 1 (after every register-level stage).
-#define CLEAN8(k, x)                                                           \
-    do {                                                                       \
-        LANE_STAGE(k, x, SWAP4, 0x0F);                                         \
-        LANE_STAGE(k, x, SWAP2, 0x33);                                         \
-        LANE_STAGE(k, x, SWAP1, 0x55);                                         \
-    } while (0)
-
 #define CLEAN8_KEYS(k)                                                         \
     do {                                                                       \
         LANE_STAGE_KEYS(k, SWAP4, 0x0F);                                       \
         LANE_STAGE_KEYS(k, SWAP2, 0x33);                                       \
         LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
     } while (0)
-
-// The network on keys[0..<8v] and their indices idx, v 1 or an even power of two.
-WOW_SORT_TARGET void network(int32_t *keys, int32_t *idx, int v) {
-    __m256i *K = (__m256i *)keys, *X = (__m256i *)idx;
-    if (v == 1) {
-        __m256i a = _mm256_loadu_si256(K), ax = _mm256_loadu_si256(X);
-        SORT8(a, ax);
-        _mm256_storeu_si256(K, a); _mm256_storeu_si256(X, ax);
-        return;
-    }
-    // Each register sorted, then each pair of registers merged (k = 16) in registers.
-    for (int r = 0; r < v; r += 2) {
-        __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
-        __m256i b = _mm256_loadu_si256(K + r + 1), bx = _mm256_loadu_si256(X + r + 1);
-        SORT8(a, ax);
-        SORT8(b, bx);
-        b = REV8(b); bx = REV8(bx);
-        PAIR_STAGE(a, ax, b, bx);
-        b = REV8(b); bx = REV8(bx);
-        CLEAN8(a, ax);
-        CLEAN8(b, bx);
-        _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
-        _mm256_storeu_si256(K + r + 1, b); _mm256_storeu_si256(X + r + 1, bx);
-    }
-    for (int kv = 4; kv <= v; kv *= 2) {
-        // Flip: register r of a block meets register kv - 1 - r, lanes reversed.
-        for (int base = 0; base < v; base += kv) {
-            for (int r = 0; r < kv / 2; r++) {
-                int s = base + kv - 1 - r;
-                __m256i a = _mm256_loadu_si256(K + base + r), ax = _mm256_loadu_si256(X + base + r);
-                __m256i b = REV8(_mm256_loadu_si256(K + s)), bx = REV8(_mm256_loadu_si256(X + s));
-                PAIR_STAGE(a, ax, b, bx);
-                _mm256_storeu_si256(K + base + r, a); _mm256_storeu_si256(X + base + r, ax);
-                _mm256_storeu_si256(K + s, REV8(b)); _mm256_storeu_si256(X + s, REV8(bx));
-            }
-        }
-        // Register half-cleaners at distances kv/4 ... 2 registers.
-        for (int jv = kv / 4; jv >= 2; jv /= 2) {
-            for (int r = 0; r < v; r++) {
-                if (r & jv) continue;
-                __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
-                __m256i b = _mm256_loadu_si256(K + r + jv), bx = _mm256_loadu_si256(X + r + jv);
-                PAIR_STAGE(a, ax, b, bx);
-                _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
-                _mm256_storeu_si256(K + r + jv, b); _mm256_storeu_si256(X + r + jv, bx);
-            }
-        }
-        // Distance one register, then within registers, two registers at a time.
-        for (int r = 0; r < v; r += 2) {
-            __m256i a = _mm256_loadu_si256(K + r), ax = _mm256_loadu_si256(X + r);
-            __m256i b = _mm256_loadu_si256(K + r + 1), bx = _mm256_loadu_si256(X + r + 1);
-            PAIR_STAGE(a, ax, b, bx);
-            CLEAN8(a, ax);
-            CLEAN8(b, bx);
-            _mm256_storeu_si256(K + r, a); _mm256_storeu_si256(X + r, ax);
-            _mm256_storeu_si256(K + r + 1, b); _mm256_storeu_si256(X + r + 1, bx);
-        }
-    }
-}
 
 // Transposes eight registers of eight 32-bit lanes: out[j] lane i = in[i] lane j.
 WOW_SORT_TARGET void transpose8i(__m256i r[8]) {
@@ -281,56 +186,15 @@ WOW_SORT_TARGET void network_keys(int32_t *keys, int v) {
     }
 }
 
-// Puts every run of equal keys in increasing index order (insertion sort on the
-// indices; runs are rare and short for real projections).
-WOW_SORT_TARGET void order_ties(const int32_t *keys, int32_t *idx, int n) {
-    int i = 0;
-    while (i + 9 <= n) {
-        __m256i a = _mm256_loadu_si256((const __m256i *)(keys + i));
-        __m256i b = _mm256_loadu_si256((const __m256i *)(keys + i + 1));
-        if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(a, b)) == 0) { i += 8; continue; }
-        break;
-    }
-    while (i < n - 1) {
-        if (keys[i] != keys[i + 1]) { i++; continue; }
-        int start = i;
-        while (i < n - 1 && keys[i] == keys[i + 1]) i++;
-        for (int a = start + 1; a <= i; a++) {
-            int32_t x = idx[a];
-            int b = a - 1;
-            while (b >= start && idx[b] > x) { idx[b + 1] = idx[b]; b--; }
-            idx[b + 1] = x;
-        }
-        i++;
-        while (i + 9 <= n) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(keys + i));
-            __m256i b = _mm256_loadu_si256((const __m256i *)(keys + i + 1));
-            if (_mm256_movemask_epi8(_mm256_cmpeq_epi32(a, b)) == 0) { i += 8; continue; }
-            break;
-        }
-    }
-}
-
-// Every index carried through the network beside its key (the general path).
+// The low log2(P) bits of each key image are replaced by the key's index, and only these
+// packed words go through the network. Truncation is monotone, so the words come out
+// ordered by (truncated key, index); one stable insertion pass on the full keys then
+// finishes the order. That pass only moves keys within runs of equal truncated keys
+// (21 or more leading bits equal, rare for real projections). When it would shift more
+// than 4 keys per key on average, the keys are restored (from the images kept in
+// index_scratch) and 0 is returned: the caller's radix sort takes the row, in O(n).
 __attribute__((target("avx2")))
-static void argsort_indexed_avx2(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
-    int p = wow_sort_network_padded_count(n);
-    for (int i = 0; i < n; i++) { key_scratch[i] = ordered_image(keys[i]); index_scratch[i] = i; }
-    for (int i = n; i < p; i++) { key_scratch[i] = INT32_MAX; index_scratch[i] = i; }
-    network(key_scratch, index_scratch, p / 8);
-    order_ties(key_scratch, index_scratch, n);
-    for (int i = 0; i < n; i++) { keys[i] = float_from_image(key_scratch[i]); order[i] = index_scratch[i]; }
-}
-
-// The usual path: the low log2(P) bits of each key image are replaced by the key's
-// index, and only these packed words go through the (keys-only) network. Truncation is
-// monotone, so the words come out ordered by (truncated key, index); one stable
-// insertion pass on the full keys then finishes the order. That pass only moves keys
-// within runs of equal truncated keys (24 or more leading bits equal, rare for real
-// projections). When it would shift more than 4 keys per key on average, the row is
-// sorted again on the indexed path instead (from the images kept in index_scratch).
-__attribute__((target("avx2")))
-static void argsort_avx2(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
+static int argsort_avx2(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
     int p = wow_sort_network_padded_count(n);
     int32_t low = p - 1;
     for (int i = 0; i < n; i++) {
@@ -368,7 +232,7 @@ static void argsort_avx2(float *keys, int32_t *order, int n, int32_t *key_scratc
         key_scratch[i] = image;
         keys[i] = float_from_image(image);
     }
-    if (!unordered) return;
+    if (!unordered) return 1;
     long budget = 4L * n;
     for (int i = 1; i < n; i++) {
         int32_t key = key_scratch[i];
@@ -386,11 +250,11 @@ static void argsort_avx2(float *keys, int32_t *order, int n, int32_t *key_scratc
         if (budget < 0) {
             // index_scratch still holds every key image at its original place.
             for (int k = 0; k < n; k++) keys[k] = float_from_image(index_scratch[k]);
-            argsort_indexed_avx2(keys, order, n, key_scratch, index_scratch);
-            return;
+            return 0;
         }
     }
     for (int i = 0; i < n; i++) keys[i] = float_from_image(key_scratch[i]);
+    return 1;
 }
 
 __attribute__((target("avx2")))
@@ -412,8 +276,10 @@ static int use_avx2 = -1;
 
 int wow_sort_network_available(void) {
 #if defined(__x86_64__) || defined(__i386__)
-    if (use_avx2 < 0) use_avx2 = detect_avx2();
-    return use_avx2;
+    // Relaxed atomics: every thread computes and stores the same value.
+    int known = __atomic_load_n(&use_avx2, __ATOMIC_RELAXED);
+    if (known < 0) { known = detect_avx2(); __atomic_store_n(&use_avx2, known, __ATOMIC_RELAXED); }
+    return known;
 #else
     return 0;
 #endif
@@ -423,15 +289,14 @@ int wow_sort_network_padded_count(int n) {
     if (n <= 8) return 8;
     if (n <= 16) return 16;
     int p = 64;
-    while (p < n) p *= 2;
+    while (p < n && p < (1 << 30)) p *= 2;
     return p;
 }
 
 int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
 #if defined(__x86_64__) || defined(__i386__)
     if (n < 1 || n > WOW_SORT_NETWORK_MAX || !wow_sort_network_available()) return 0;
-    argsort_avx2(keys, order, n, key_scratch, index_scratch);
-    return 1;
+    return argsort_avx2(keys, order, n, key_scratch, index_scratch);
 #else
     (void)keys; (void)order; (void)n; (void)key_scratch; (void)index_scratch;
     return 0;

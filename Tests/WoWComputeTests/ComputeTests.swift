@@ -303,6 +303,33 @@ final class ArgSortTests: XCTestCase {
         }
     }
 
+    func testNetworkArgsortHandsNearlyEqualRowsOverAndStaysExact() {
+        // Keys a few units in the last place apart agree on every bit the packed words
+        // keep, so the finishing pass would shift O(n^2) keys: the row goes to the radix
+        // sort instead. Also a staircase of distinct keys one ulp apart, reversed.
+        var rng = SeededGenerator(seed: 13)
+        var ws = ArgSort.Workspace()
+        let near: [Float] = [1, Float(1).nextUp, Float(1).nextUp.nextUp]
+        for n in [5, 20, 47, 64, 200, 500, 2048] {
+            let cases: [[Float]] = [
+                (0..<n).map { _ in near[Int(rng.next() % 3)] },
+                (0..<n).reversed().map { i in (0..<i).reduce(Float(-3)) { x, _ in x.nextUp } },
+            ]
+            for keys in cases {
+                let expected = keys.enumerated().sorted { ($0.element, $0.offset) < ($1.element, $1.offset) }
+                var sorted = keys
+                var order = [Int32](repeating: -1, count: n)
+                sorted.withUnsafeMutableBufferPointer { k in
+                    order.withUnsafeMutableBufferPointer { o in
+                        ArgSort.sort(k.baseAddress!, order: o.baseAddress!, count: n, workspace: &ws, method: .network)
+                    }
+                }
+                XCTAssertEqual(sorted, expected.map(\.element), "n = \(n)")
+                XCTAssertEqual(order.map(Int.init), expected.map(\.offset), "stable permutation, n = \(n)")
+            }
+        }
+    }
+
     func testNegativeZeroAndExtremesOrderCorrectly() {
         var keys: [Float] = [3, -Float.greatestFiniteMagnitude, 0, -1e-30, Float.greatestFiniteMagnitude, 1e-30, -2]
         keys += Array(repeating: 0.5, count: 60)

@@ -85,19 +85,25 @@ int wow_sgemm_uses_fma(void);
 /// 1 when the AVX2 sorting networks can run on this CPU, 0 otherwise.
 int wow_sort_network_available(void);
 
-/// The scratch length (in int32) each scratch array needs for a row of n keys: n rounded
-/// up to a power of two, at least 64.
+/// The scratch length (in int32) each scratch array needs for a row of n keys: 8 for
+/// n <= 8, 16 for n <= 16, otherwise n rounded up to a power of two of at least 64
+/// (for n <= WOW_SORT_NETWORK_MAX).
 int wow_sort_network_padded_count(int n);
 
 /// Sorts keys[0..<n] ascending in place and writes the original index of each sorted key
 /// to order[0..<n]; equal keys keep their original order (a stable sort; -0 sorts before
 /// +0). No key may be NaN. key_scratch and index_scratch hold
-/// wow_sort_network_padded_count(n) values each. Returns 0, touching nothing, when the
-/// network cannot run (no AVX2, n < 1 or n > WOW_SORT_NETWORK_MAX).
-/// Cost: about (log2 P)(log2 P + 1)/2 compare-exchange stages over P / 8 registers.
+/// wow_sort_network_padded_count(n) values each. Returns 1 when done. Returns 0 with
+/// keys unchanged (order and the scratch arrays overwritten) when the network cannot
+/// run (no AVX2, n < 1 or n > WOW_SORT_NETWORK_MAX) or when the row has long runs of keys
+/// agreeing on their leading 21-29 bits (the finishing pass would shift more than 4n
+/// keys): the caller sorts the row another way.
+/// Cost: about (log2 P)(log2 P + 1)/2 compare-exchange stages over P / 8 registers,
+/// plus O(n) for packing and the finishing pass.
 int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch);
 
-/// `wow_argsort_network` without the permutation.
+/// Sorts keys[0..<n] ascending in place (no permutation). Returns 0, touching nothing,
+/// when the network cannot run (no AVX2, n < 1 or n > WOW_SORT_NETWORK_MAX).
 int wow_sort_keys_network(float *keys, int n, int32_t *key_scratch);
 
 /// costs[p] = sum_k c(s[k] - partners[p][k]) over k < n for count sorted partners of s's
