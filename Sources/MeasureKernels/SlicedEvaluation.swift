@@ -221,7 +221,19 @@ enum SlicedEvaluation {
                         fusedPair[index] = true
                     }
                 }
-                let largestGroup = equalGroups.map(\.pairs.count).max() ?? 0
+                // Pairs matched through one block summary (the larger measure's block means),
+                // grouped by that summary: the smaller measures are its partners in one fused
+                // pass (the cost is symmetric: s - t = -(t - s) exactly, so the bits are those
+                // of the pair taken alone).
+                var summaryGroups = [(offset: Int, blocks: Int, pairs: [(index: Int, small: Int)])]()
+                var summaryGroupOf = [Int: Int]()
+                for (index, p) in batch.pairs.enumerated() where p.first != p.second {
+                    guard let (small, blocks, offset) = pairReductions[index] else { continue }
+                    if summaryGroupOf[offset] == nil { summaryGroupOf[offset] = summaryGroups.count; summaryGroups.append((offset, blocks, [])) }
+                    summaryGroups[summaryGroupOf[offset]!].pairs.append((index, small))
+                    fusedPair[index] = true
+                }
+                let largestGroup = max(equalGroups.map(\.pairs.count).max() ?? 0, summaryGroups.map(\.pairs.count).max() ?? 0)
                 let groupPartners = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: max(1, largestGroup * workers))
                 defer { groupPartners.deallocate() }
                 let groupCosts = UnsafeMutablePointer<Float>.allocate(capacity: max(1, largestGroup * workers))
@@ -250,14 +262,17 @@ enum SlicedEvaluation {
                                 let n = Double(counts[measure])
                                 for (q, pair) in pairs.enumerated() { out[pair.index * L + l] = Double(costs[q]) / n }
                             }
-                            for (index, p) in batch.pairs.enumerated() where p.first != p.second && !fusedPair[index] {
-                                if let (small, blocks, offset) = pairReductions[index] {
-                                    let summary = summaryStorage + offset + l * (blocks + 1)
-                                    out[index * L + l] = Double(OneDimensionalOT.equalSizeCost(projections.values(small, l), summary, blocks,
-                                                                                               SquaredSliceCost.self)) / Double(blocks)
-                                        + Double(summary[blocks])
-                                    continue
+                            for (offset, blocks, pairs) in summaryGroups {
+                                let partners = groupPartners + worker * largestGroup, costs = groupCosts + worker * largestGroup
+                                for (q, pair) in pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.small, l)) }
+                                let summary = summaryStorage + offset + l * (blocks + 1)
+                                OneDimensionalOT.equalSizeCosts(summary, blocks, partners: partners, count: pairs.count, cost: .squared,
+                                                                into: costs)
+                                for (q, pair) in pairs.enumerated() {
+                                    out[pair.index * L + l] = Double(costs[q]) / Double(blocks) + Double(summary[blocks])
                                 }
+                            }
+                            for (index, p) in batch.pairs.enumerated() where p.first != p.second && !fusedPair[index] {
                                 out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
                                     percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
                             }
