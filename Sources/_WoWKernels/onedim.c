@@ -4,14 +4,8 @@
 // eight lanes per sum and add them in the same fixed order, so results depend only on
 // the inputs and on which version the CPU runs.
 #include "wow_kernels.h"
+#include "simd_support.h"
 #include <math.h>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define WOW_X86 1
-#else
-#define WOW_X86 0
-#endif
 
 // Lanes 0..7 added pairwise: ((0+4)+(2+6)) + ((1+5)+(3+7)).
 static inline float lane_sum(const float v[8]) {
@@ -172,24 +166,9 @@ WOW_PASS_TARGET static void add_gradient_avx2(const float *s, int n, const float
     for (; k < n; k++) g[k] = gradient_term(g[k], coefficient, s[k] - t[k], absolute);
 }
 
-static int detect_avx2_fma(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
-static int use_avx = -1;
-
-static int passes_use_avx(void) {
-#if WOW_X86
-    // Relaxed atomics: every thread computes and stores the same value.
-    int known = __atomic_load_n(&use_avx, __ATOMIC_RELAXED);
-    if (known < 0) { known = detect_avx2_fma(); __atomic_store_n(&use_avx, known, __ATOMIC_RELAXED); }
-    return known;
-#else
-    return 0;
-#endif
-}
+static inline int passes_use_avx(void) { return wow_cpu_has_avx2_fma(); }
 
 void wow_equal_size_costs(const float *s, int n, const float *const *partners, int count, int absolute, float *costs) {
 #if WOW_X86

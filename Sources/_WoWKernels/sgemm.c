@@ -8,13 +8,7 @@
 #include "wow_kernels.h"
 #include <stdlib.h>
 #include <string.h>
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define WOW_X86 1
-#else
-#define WOW_X86 0
-#endif
+#include "simd_support.h"
 
 // KC_MAX: depths up to 800 (784-pixel images) stay one block, so C is written once; on
 // the 2-core EPYC this measured 2-3% faster for the projections than blocks of 512 (a
@@ -94,24 +88,6 @@ static void pack_a(int mc, int kc, const wow_operand *a, int i0, int p0, float *
 }
 
 #if WOW_X86
-// Transposes eight rows of eight floats: out[j] lane i = in[i] lane j.
-__attribute__((target("avx2,fma")))
-static inline void transpose8(__m256 r[8]) {
-    __m256 t0 = _mm256_unpacklo_ps(r[0], r[1]), t1 = _mm256_unpackhi_ps(r[0], r[1]);
-    __m256 t2 = _mm256_unpacklo_ps(r[2], r[3]), t3 = _mm256_unpackhi_ps(r[2], r[3]);
-    __m256 t4 = _mm256_unpacklo_ps(r[4], r[5]), t5 = _mm256_unpackhi_ps(r[4], r[5]);
-    __m256 t6 = _mm256_unpacklo_ps(r[6], r[7]), t7 = _mm256_unpackhi_ps(r[6], r[7]);
-    // Lanes of each 128-bit half: u0 = (r0[0], r1[0], r2[0], r3[0]), ...
-    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_permute2f128_ps(u0, u4, 0x20); r[1] = _mm256_permute2f128_ps(u1, u5, 0x20);
-    r[2] = _mm256_permute2f128_ps(u2, u6, 0x20); r[3] = _mm256_permute2f128_ps(u3, u7, 0x20);
-    r[4] = _mm256_permute2f128_ps(u0, u4, 0x31); r[5] = _mm256_permute2f128_ps(u1, u5, 0x31);
-    r[6] = _mm256_permute2f128_ps(u2, u6, 0x31); r[7] = _mm256_permute2f128_ps(u3, u7, 0x31);
-}
-
 // A full 16-column panel of op(B) = S^T: sixteen stored rows, read eight values at a
 // time and transposed in registers (the scalar form writes one float per 64-byte row
 // of the panel). Returns the number of p handled (a multiple of 8).
@@ -124,7 +100,7 @@ static int pack_b_trans_panel_avx2(int kc, const wow_operand *b, int p0, int j, 
         for (int h = 0; h < 2; h++) {
             __m256 r[8];
             for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src[h * 8 + i] + p);
-            transpose8(r);
+            wow_transpose8(r);
             for (int i = 0; i < 8; i++) _mm256_storeu_ps(dst + (size_t)(p + i) * NR + h * 8, r[i]);
         }
     }
@@ -242,24 +218,9 @@ static void kernel_fma(int kc, const float *ap, const float *bp, float *const *c
     }
 }
 
-static int detect_fma(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-}
 #endif
 
-static int use_fma = -1;
-
-int wow_sgemm_uses_fma(void) {
-#if WOW_X86
-    // Relaxed atomics: every thread computes and stores the same value.
-    int known = __atomic_load_n(&use_fma, __ATOMIC_RELAXED);
-    if (known < 0) { known = detect_fma(); __atomic_store_n(&use_fma, known, __ATOMIC_RELAXED); }
-    return known;
-#else
-    return 0;
-#endif
-}
+int wow_sgemm_uses_fma(void) { return wow_cpu_has_avx2_fma(); }
 
 size_t wow_sgemm_packed_b_count(int kc, int nc) {
     return (size_t)kc * (size_t)(((nc + NR - 1) / NR) * NR);

@@ -17,11 +17,11 @@
 // keep their index order through the finishing pass, so the result is the stable sort,
 // the same permutation a stable radix sort gives.
 #include "wow_kernels.h"
+#include "simd_support.h"
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
+#if WOW_X86
 
 static inline int32_t ordered_image(float key) {
     int32_t b;
@@ -78,26 +78,12 @@ static inline float float_from_image(int32_t s) {
         LANE_STAGE_KEYS(k, SWAP1, 0x55);                                       \
     } while (0)
 
-// Transposes eight registers of eight 32-bit lanes: out[j] lane i = in[i] lane j.
+// The 8x8 transpose on integer lanes.
 WOW_SORT_TARGET void transpose8i(__m256i r[8]) {
     __m256 f[8];
     for (int i = 0; i < 8; i++) f[i] = _mm256_castsi256_ps(r[i]);
-    __m256 t0 = _mm256_unpacklo_ps(f[0], f[1]), t1 = _mm256_unpackhi_ps(f[0], f[1]);
-    __m256 t2 = _mm256_unpacklo_ps(f[2], f[3]), t3 = _mm256_unpackhi_ps(f[2], f[3]);
-    __m256 t4 = _mm256_unpacklo_ps(f[4], f[5]), t5 = _mm256_unpackhi_ps(f[4], f[5]);
-    __m256 t6 = _mm256_unpacklo_ps(f[6], f[7]), t7 = _mm256_unpackhi_ps(f[6], f[7]);
-    __m256 u0 = _mm256_shuffle_ps(t0, t2, 0x44), u1 = _mm256_shuffle_ps(t0, t2, 0xEE);
-    __m256 u2 = _mm256_shuffle_ps(t1, t3, 0x44), u3 = _mm256_shuffle_ps(t1, t3, 0xEE);
-    __m256 u4 = _mm256_shuffle_ps(t4, t6, 0x44), u5 = _mm256_shuffle_ps(t4, t6, 0xEE);
-    __m256 u6 = _mm256_shuffle_ps(t5, t7, 0x44), u7 = _mm256_shuffle_ps(t5, t7, 0xEE);
-    r[0] = _mm256_castps_si256(_mm256_permute2f128_ps(u0, u4, 0x20));
-    r[1] = _mm256_castps_si256(_mm256_permute2f128_ps(u1, u5, 0x20));
-    r[2] = _mm256_castps_si256(_mm256_permute2f128_ps(u2, u6, 0x20));
-    r[3] = _mm256_castps_si256(_mm256_permute2f128_ps(u3, u7, 0x20));
-    r[4] = _mm256_castps_si256(_mm256_permute2f128_ps(u0, u4, 0x31));
-    r[5] = _mm256_castps_si256(_mm256_permute2f128_ps(u1, u5, 0x31));
-    r[6] = _mm256_castps_si256(_mm256_permute2f128_ps(u2, u6, 0x31));
-    r[7] = _mm256_castps_si256(_mm256_permute2f128_ps(u3, u7, 0x31));
+    wow_transpose8(f);
+    for (int i = 0; i < 8; i++) r[i] = _mm256_castps_si256(f[i]);
 }
 
 // The flip comparator between a and the lane-reversed b.
@@ -271,24 +257,9 @@ static void sort_keys_avx2(float *keys, int n, int32_t *key_scratch) {
     for (int i = 0; i < n; i++) keys[i] = float_from_image(key_scratch[i]);
 }
 
-static int detect_avx2(void) {
-    __builtin_cpu_init();
-    return __builtin_cpu_supports("avx2");
-}
 #endif
 
-static int use_avx2 = -1;
-
-int wow_sort_network_available(void) {
-#if defined(__x86_64__) || defined(__i386__)
-    // Relaxed atomics: every thread computes and stores the same value.
-    int known = __atomic_load_n(&use_avx2, __ATOMIC_RELAXED);
-    if (known < 0) { known = detect_avx2(); __atomic_store_n(&use_avx2, known, __ATOMIC_RELAXED); }
-    return known;
-#else
-    return 0;
-#endif
-}
+int wow_sort_network_available(void) { return wow_cpu_has_avx2(); }
 
 int wow_sort_network_padded_count(int n) {
     if (n <= 8) return 8;
@@ -299,7 +270,7 @@ int wow_sort_network_padded_count(int n) {
 }
 
 int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch, int32_t *index_scratch) {
-#if defined(__x86_64__) || defined(__i386__)
+#if WOW_X86
     if (n < 1 || n > WOW_SORT_NETWORK_MAX || !wow_sort_network_available()) return 0;
     return argsort_avx2(keys, order, n, key_scratch, index_scratch);
 #else
@@ -309,7 +280,7 @@ int wow_argsort_network(float *keys, int32_t *order, int n, int32_t *key_scratch
 }
 
 int wow_sort_keys_network(float *keys, int n, int32_t *key_scratch) {
-#if defined(__x86_64__) || defined(__i386__)
+#if WOW_X86
     if (n < 1 || n > WOW_SORT_NETWORK_MAX || !wow_sort_network_available()) return 0;
     sort_keys_avx2(keys, n, key_scratch);
     return 1;
