@@ -24,8 +24,8 @@ import _WoWKernels
 /// rejected before sorting (the toolkit validates its inputs).
 ///
 /// - Complexity: the network O(P log^2 P) compare-exchanges over P / 8 registers,
-///   branch-free, plus O(n) for packing and the finishing pass (measured on the 2-core
-///   EPYC: 3.8 ns per element for rows of 200, the radix sort 6.6). Insertion sort
+///   branch-free, plus O(n) for packing and the finishing pass (`wow-bench --only sort`
+///   times it next to the radix sort). Insertion sort
 ///   O(n^2); the radix sort O(n + 256) per pass, at most six passes plus at most 4n
 ///   insertion shifts, so O(n).
 public enum ArgSort {
@@ -35,16 +35,14 @@ public enum ArgSort {
     /// Rows of these lengths go through the AVX2 sorting network when the CPU has AVX2
     /// (`_WoWKernels/sort.c`); the others, or every row on other CPUs, take the radix
     /// sort. Both give the same stable order, bit for bit.
-    public static let networkLengths = 2...2048
+    public static let networkLengths = 2...Int(WOW_SORT_NETWORK_MAX)
 
     /// Which algorithm sorts a row (for tests and benchmarks; results are identical).
     public enum Method: Sendable {
-        /// The network for `networkLengths` when available, else insertion or radix.
+        /// The network for `networkLengths` when the CPU has AVX2, else insertion or radix.
         case automatic
         /// Insertion sort below `insertionThreshold`, radix sort above.
         case radix
-        /// The AVX2 network whenever it can run (any length up to 2048), else `radix`.
-        case network
     }
 
     /// Whether this CPU runs the sorting network.
@@ -123,11 +121,7 @@ public enum ArgSort {
     }
 
     @inline(__always) static func usesNetwork(_ n: Int, _ method: Method) -> Bool {
-        switch method {
-        case .automatic: return networkLengths.contains(n)
-        case .radix: return false
-        case .network: return n >= 1 && n <= Int(WOW_SORT_NETWORK_MAX)
-        }
+        method == .automatic && networkLengths.contains(n)
     }
 
     /// Sorts `workspace.bitsA[0..<n]` (and `indexA` alongside when `withIndex`) in place.
