@@ -64,8 +64,71 @@ enum StepBenchmarks {
                 rows[index].extra["ratio_to_jax_this_session"] = String(format: "%.1f", jaxMs / rows[index].medianMs)
             }
         }
+        for shape in chosen where shape.label.hasPrefix("b") || shape.label.hasPrefix("c") {
+            rows.append(unavoidableParts(shape, repeats: repeats))
+        }
         rows.append(try directions(repeats: repeats))
         return rows
+    }
+
+    /// The parts of a step no implementation of the exact estimator avoids, timed alone
+    /// with the step's own layout and threads: projecting every point (`L x (Cn + Cm) x d`),
+    /// sorting every projection (argsort for the flowed classes, keys for the target's),
+    /// and mapping the flowed classes' projected gradients back (`Cn x d x L`, pre-packed
+    /// as in the step). Their sum is a lower bound for the step at this GEMM and sort
+    /// speed (the GEMM group compares the products with numpy/OpenBLAS); `below_target`
+    /// says whether it leaves any room under the target.
+    static func unavoidableParts(_ shape: Shape, repeats: Int) -> Row {
+        let L = 500, d = shape.d, flowed = shape.classes * shape.n, width = flowed + shape.classes * shape.m
+        var rng = SeededGenerator(seed: 7)
+        let points = (0..<(width * d)).map { _ in Float(rng.nextStandardNormal()) }
+        let theta = (0..<(L * d)).map { _ in Float(rng.nextStandardNormal()) }
+        let packed = (0..<PackedPanels.count(rows: flowed, depth: L)).map { _ in Float(rng.nextStandardNormal()) }
+        var keys = [Float](repeating: 0, count: L * width)
+        var order = [Int32](repeating: 0, count: L * flowed)
+        var gradient = [Float](repeating: 0, count: flowed * d)
+        let chunks = (L + 15) / 16, workers = Parallel.threads
+        let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
+        var parts = [Double](repeating: 0, count: 3)
+        let clock = ContinuousClock()
+        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
+        var samples = [[Double]](repeating: [], count: 3)
+        for run in 0...repeats {
+            points.withUnsafeBufferPointer { x in theta.withUnsafeBufferPointer { t in packed.withUnsafeBufferPointer { g in
+            keys.withUnsafeMutableBufferPointer { k in order.withUnsafeMutableBufferPointer { o in
+            gradient.withUnsafeMutableBufferPointer { out in
+                let k = k.baseAddress!, o = o.baseAddress!
+                let start = clock.now
+                gemm(m: L, n: width, k: d, .matrix(t.baseAddress!, leadingDimension: d, .none),
+                     .matrix(x.baseAddress!, leadingDimension: d, .transposed), into: .matrix(k, leadingDimension: width))
+                let projected = clock.now
+                Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                    var workspace = workspaces[worker]
+                    for l in (chunk * 16)..<min(L, (chunk + 1) * 16) {
+                        for c in 0..<shape.classes {
+                            ArgSort.sort(k + l * width + c * shape.n, order: o + l * flowed + c * shape.n, count: shape.n,
+                                         workspace: &workspace)
+                        }
+                        for c in 0..<shape.classes {
+                            ArgSort.sortKeys(k + l * width + flowed + c * shape.m, count: shape.m, workspace: &workspace)
+                        }
+                    }
+                }
+                let sorted = clock.now
+                gemm(m: flowed, n: d, k: L, .packedPanels(g.baseAddress!, rows: flowed),
+                     .matrix(t.baseAddress!, leadingDimension: d, .none), into: .matrix(out.baseAddress!, leadingDimension: d))
+                let mapped = clock.now
+                parts = [ms(projected - start), ms(sorted - projected), ms(mapped - sorted)]
+            }}}}}}
+            if run > 0 { for p in 0..<3 { samples[p].append(parts[p]) } }
+        }
+        let medians = samples.map { $0.sorted()[$0.count / 2] }
+        let total = medians.reduce(0, +), targetMs = shape.referenceMs / shape.target
+        return Row(group: "step", name: "\(shape.label) floor: products + sorts", shape: describe(shape), threads: Parallel.threads,
+                   medianMs: total,
+                   extra: ["project_ms": String(format: "%.2f", medians[0]), "sort_ms": String(format: "%.2f", medians[1]),
+                           "map_back_ms": String(format: "%.2f", medians[2]), "target_ms": String(format: "%.2f", targetMs),
+                           "below_target": total < targetMs ? "yes" : "NO"])
     }
 
     /// Drawing the L = 500 directions in d = 784 alone (part of every step above).
