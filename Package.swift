@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "FlowsTests", dependencies: ["WassersteinFlows"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
-        .testTarget(name: "CommandLineTests", dependencies: ["wow"]),
+        .testTarget(name: "CommandLineTests", dependencies: ["wow", "NumPyFiles"]),
         .testTarget(name: "NumPyFilesTests", dependencies: ["NumPyFiles"], exclude: ["Fixtures"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "NumPyFiles", "FlowLaws"], exclude: ["Fixtures"]),
         .testTarget(name: "OptimalTransportTests",

@@ -104,7 +104,7 @@ public enum DataFile {
 
     /// Writes `bytes` to `path` atomically, gzip-compressing them when `gzip` is true.
     ///
-    /// - Throws: ``DatasetError/unreadableFile(path:reason:)`` if the file cannot be written.
+    /// - Throws: ``DatasetError/unwritableFile(path:reason:)`` if the file cannot be written.
     public static func write(_ bytes: [UInt8], to path: String, gzip: Bool = false) throws {
         let payload = gzip ? try self.gzip(bytes, path: path) : bytes
         do {
@@ -112,7 +112,7 @@ public enum DataFile {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(payload).write(to: url, options: .atomic)
         } catch {
-            throw DatasetError.unreadableFile(path: path, reason: "cannot write: \(error.localizedDescription)")
+            throw DatasetError.unwritableFile(path: path, reason: error.localizedDescription)
         }
     }
 

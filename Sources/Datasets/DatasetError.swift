@@ -5,8 +5,10 @@
 public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The file does not exist (or is not a regular file).
     case missingFile(path: String)
-    /// The file exists but could not be read or written.
+    /// The file exists but could not be read.
     case unreadableFile(path: String, reason: String)
+    /// A file that cannot be written (the reason from the system).
+    case unwritableFile(path: String, reason: String)
     /// The file's contents are not what its format promises (bad magic number, truncated
     /// data, ragged CSV row, non-numeric cell, ...). `location` is a line or byte offset
     /// when one is known.
@@ -37,6 +39,8 @@ public enum DatasetError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(path): no such file"
         case let .unreadableFile(path, reason):
             return "\(path): cannot read: \(reason)"
+        case let .unwritableFile(path, reason):
+            return "\(path): cannot write: \(reason)"
         case let .corruptFile(path, location, problem):
             if let location { return "\(path) (\(location)): \(problem)" }
             return "\(path): \(problem)"

@@ -38,6 +38,11 @@ public enum FeatureShape: Sendable, Hashable, CustomStringConvertible {
             guard c > 0, h > 0, w > 0 else {
                 throw DatasetError.invalidArgument("an image needs positive channels, height and width, got \(c)x\(h)x\(w)")
             }
+            let (plane, o1) = h.multipliedReportingOverflow(by: w)
+            let (all, o2) = plane.multipliedReportingOverflow(by: c)
+            guard !o1, !o2, all <= Int(Int32.max) else {
+                throw DatasetError.invalidArgument("an image of \(c)x\(h)x\(w) values is too large (at most \(Int32.max) values per sample)")
+            }
             let (_, overflow) = c.multipliedReportingOverflow(by: h * w)
             guard !overflow, h <= Int(Int32.max), w <= Int(Int32.max) else {
                 throw DatasetError.invalidArgument("image shape \(c)x\(h)x\(w) is too large")

@@ -19,7 +19,7 @@ extension LabeledSamples {
         guard n >= 1 else { throw DatasetError.invalidArgument("samples per class must be at least 1, got \(n)") }
         let byClass = indicesByClass()
         var chosen = [Int]()
-        chosen.reserveCapacity(n * classCount)
+        chosen.reserveCapacity(min(n, count) * classCount)
         for (c, pool) in byClass.enumerated() {
             guard pool.count >= n || allowingFewer else {
                 throw DatasetError.cannotSatisfy("class '\(classNames[c])' has \(pool.count) samples; \(n) were asked for")

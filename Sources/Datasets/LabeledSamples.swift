@@ -26,6 +26,10 @@ public struct LabeledSamples: Sendable, Equatable {
 
     /// Number of samples `n`.
     public var count: Int { labels.count }
+
+    /// The most classes samples may have when the class names come from the labels
+    /// (`2^20`): a larger label is refused instead of naming a class per integer.
+    public static let maximumClassCount = 1 << 20
     /// Number of classes (including classes with no sample in this split).
     public var classCount: Int { classNames.count }
     /// Features per sample `d`.
@@ -51,6 +55,9 @@ public struct LabeledSamples: Sendable, Equatable {
         }
         guard features.rows == labels.count else {
             throw DatasetError.shapeMismatch("\(features.rows) feature rows but \(labels.count) labels")
+        }
+        if classNames == nil, let largest = labels.max(), largest >= Self.maximumClassCount {
+            throw DatasetError.invalidArgument("label \(largest) is too large: labels are class indices 0..<C, C at most \(Self.maximumClassCount)")
         }
         let names = classNames ?? (0..<((labels.max() ?? -1) + 1)).map(String.init)
         guard !names.isEmpty else { throw DatasetError.invalidArgument("samples need at least one class") }

@@ -65,6 +65,10 @@ public struct NPYDataset: Dataset, Sendable {
                 let labels = (try? y.intValues()) ?? []
                 largest = max(largest, labels.max() ?? 0)
             }
+            guard largest < LabeledSamples.maximumClassCount else {
+                throw DatasetError.corruptFile(path: path, location: nil,
+                                               problem: "label \(largest) is too large: labels are class indices 0..<C, C at most \(LabeledSamples.maximumClassCount)")
+            }
             names = (0...largest).map(String.init)
         }
         var splits = [(DatasetSplit, LabeledSamples)]()
@@ -161,7 +165,7 @@ extension LabeledSamples {
         do {
             try npzArchive().write(to: URL(fileURLWithPath: path))
         } catch let error as NumPyFileError {
-            throw DatasetError.unreadableFile(path: path, reason: "cannot write: \(error.problem)")
+            throw DatasetError.unwritableFile(path: path, reason: "\(error.problem)")
         }
     }
 }

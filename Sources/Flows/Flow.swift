@@ -65,7 +65,14 @@ public struct FlowDivergence<State: Sendable>: Error, CustomStringConvertible, S
     public let partial: FlowResult<State>
 
     public var description: String {
-        "the flow diverged at step \(step): the \(quantity) is not finite; stopped, last good state (after \(partial.steps) steps) kept. Try a smaller learning rate."
+        if partial.losses.isEmpty {
+            // Nothing was moved yet: the initial state or the functional is at fault.
+            return "the \(quantity) at the initial state is not finite (before any step): check the input (values too large for Float?) and the functional's parameters"
+        }
+        if step == 0 {
+            return "the \(quantity) at the initial state is not finite (before any step; the loss there was \(partial.losses[0])): check the input and the functional's parameters"
+        }
+        return "the flow diverged at step \(step): the \(quantity) is not finite; stopped, last good state (after \(partial.steps) steps) kept. Try a smaller learning rate."
     }
 }
 
@@ -91,7 +98,7 @@ public enum FlowError: Error, CustomStringConvertible, Sendable, Equatable {
 /// ```swift
 /// let kernel = try RieszSW(exponent: 1)
 /// let mmd = try MMD(kernel: kernel, target: target)
-/// var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: 500)
+/// var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: 500)
 /// var rng = SeededGenerator(seed: 0)
 /// let result = try flow.run(from: source, using: &rng)
 /// ```
@@ -131,7 +138,8 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
         var observer = observer
         var state = initial
         var losses = [Double]()
-        losses.reserveCapacity(steps + 1)
+        // Grown on demand past a million steps (`steps` may be huge with a stopping rule).
+        losses.reserveCapacity(min(steps, 1 << 20) + 1)
         var snapshots = [FlowSnapshot(step: 0, state: initial)]
         let clock = ContinuousClock()
         let start = clock.now

@@ -18,7 +18,11 @@ public struct ExplicitEuler<State: EuclideanFlowManifold>: Integrator {
     /// Step size `tau > 0`.
     public var learningRate: Float
 
-    public init(learningRate: Float) { self.learningRate = learningRate }
+    /// - Throws: `IntegratorError.invalidParameter` unless `learningRate` is positive and finite.
+    public init(learningRate: Float) throws {
+        try IntegratorError.checkLearningRate(learningRate)
+        self.learningRate = learningRate
+    }
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
         state.move(along: gradient, scaledBy: -learningRate)
@@ -35,7 +39,11 @@ public struct GeodesicStep<State: FlowManifold>: Integrator {
     /// Step size `tau > 0`.
     public var learningRate: Float
 
-    public init(learningRate: Float) { self.learningRate = learningRate }
+    /// - Throws: `IntegratorError.invalidParameter` unless `learningRate` is positive and finite.
+    public init(learningRate: Float) throws {
+        try IntegratorError.checkLearningRate(learningRate)
+        self.learningRate = learningRate
+    }
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) {
         state.move(along: state.riemannianGradient(gradient), scaledBy: -learningRate)
@@ -55,7 +63,13 @@ public struct Momentum<State: FlowManifold>: Integrator {
     /// The current velocity `v` (`nil` before the first step).
     public private(set) var velocity: State.Tangent?
 
-    public init(learningRate: Float, momentum: Float) {
+    /// - Throws: `IntegratorError.invalidParameter` unless `learningRate` is positive and
+    ///   finite and `momentum` lies in `[0, 1)` (at 1 or above the velocity never decays).
+    public init(learningRate: Float, momentum: Float) throws {
+        try IntegratorError.checkLearningRate(learningRate)
+        guard momentum >= 0, momentum < 1 else {
+            throw IntegratorError.invalidParameter("momentum must lie in [0, 1), got \(momentum)")
+        }
         self.learningRate = learningRate
         self.momentum = momentum
     }

@@ -8,3 +8,12 @@ public enum IntegratorError: Error, CustomStringConvertible, Sendable, Equatable
         }
     }
 }
+
+extension IntegratorError {
+    /// Throws unless the step size is positive and finite.
+    static func checkLearningRate(_ learningRate: Float) throws {
+        guard learningRate > 0, learningRate.isFinite else {
+            throw IntegratorError.invalidParameter("the learning rate must be positive and finite, got \(learningRate)")
+        }
+    }
+}

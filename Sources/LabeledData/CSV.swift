@@ -2,8 +2,10 @@ import Foundation
 import WoWCompute
 
 /// Reading and writing labeled datasets as CSV: one point per line,
-/// `class,f1,...,fd`. A first line whose first cell is not a number is taken as a header.
-/// Blank lines and lines starting with `#` are skipped.
+/// `class,f1,...,fd`, the class an integer. The first line (after blank lines and
+/// comments) is a header when its first cell is not a number; any later line with a
+/// non-numeric cell is an error. Blank lines and lines starting with `#` are skipped;
+/// lines end in LF or CRLF.
 public enum LabeledCSV {
     /// Parses CSV text into a labeled dataset (classes in increasing label order).
     ///
@@ -15,15 +17,17 @@ public enum LabeledCSV {
         var values = [Float]()
         var width: Int?
         var lineNumber = 0
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        var sawContent = false
+        // `Character.isNewline` covers "\n" and the single grapheme "\r\n".
+        for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine[...]
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
             let cells = trimmed.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
-            if labels.isEmpty && width == nil && Double(cells[0]) == nil {
-                continue  // header
+            defer { sawContent = true }
+            if !sawContent && Double(cells[0]) == nil {
+                continue  // the header
             }
             guard cells.count >= 2 else {
                 throw DataError.malformedFile(path: source, line: lineNumber, problem: "expected a label and at least one feature, found \(cells.count) cell(s)")
@@ -32,8 +36,9 @@ public enum LabeledCSV {
                 throw DataError.malformedFile(path: source, line: lineNumber, problem: "ragged row: \(cells.count) cells, earlier rows have \(width)")
             }
             width = cells.count
-            guard let label = Int(cells[0]) ?? Double(cells[0]).flatMap({ $0 == $0.rounded() && abs($0) < 1e9 ? Int($0) : nil }) else {
-                throw DataError.malformedFile(path: source, line: lineNumber, problem: "label '\(cells[0])' is not an integer")
+            guard let label = Int(cells[0]) ?? Double(cells[0]).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }) else {
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: "label '\(cells[0])' is not an integer"
+                                              + (Double(cells[0]) == nil ? " (only the first line may be a header)" : ""))
             }
             labels.append(label)
             for (column, cell) in cells.dropFirst().enumerated() {
@@ -64,13 +69,35 @@ public enum LabeledCSV {
         return try parse(text, source: url.path)
     }
 
+    /// The labels as non-negative integers when every one is written as one (`"0"`,
+    /// `"17"`), `nil` otherwise.
+    public static func integerLabels(_ labels: [String]) -> [Int]? {
+        var values = [Int]()
+        for label in labels {
+            guard let value = Int(label), value >= 0, String(value) == label else { return nil }
+            values.append(value)
+        }
+        return values
+    }
+
     /// CSV text with a header `class,x1,...,xd` (or the given column names) and one row
-    /// per point; the class column holds the dataset's labels.
+    /// per point. The class column holds the dataset's labels when they are all
+    /// non-negative integers (`integerLabels`); otherwise the class index, with a
+    /// `# classes:` comment line naming each index, so that `parse` reads every file
+    /// `format` writes.
     public static func format(_ dataset: LabeledDataset, featureNames: [String]? = nil) -> String {
         let names = featureNames ?? (1...dataset.dimension).map { "x\($0)" }
-        var out = "class," + names.joined(separator: ",") + "\n"
+        var out = ""
+        let written: [String]
+        if integerLabels(dataset.labels) != nil {
+            written = dataset.labels
+        } else {
+            written = dataset.labels.indices.map(String.init)
+            out += "# classes: " + dataset.labels.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: "; ") + "\n"
+        }
+        out += "class," + names.joined(separator: ",") + "\n"
         for (c, measure) in dataset.classes.enumerated() {
-            let label = dataset.labels[c]
+            let label = written[c]
             for i in 0..<measure.count {
                 out += label
                 for j in 0..<measure.dimension { out += ",\(measure.points[i, j])" }
@@ -91,7 +118,7 @@ public enum LabeledCSV {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try text.write(to: url, atomically: true, encoding: .utf8)
         } catch {
-            throw DataError.unreadableFile(path: url.path, reason: "write failed: \(error.localizedDescription)")
+            throw DataError.unwritableFile(path: url.path, reason: error.localizedDescription)
         }
     }
 }

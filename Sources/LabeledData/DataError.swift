@@ -12,8 +12,14 @@ public enum DataError: Error, CustomStringConvertible, Sendable, Equatable {
     case noClasses
     /// A malformed data file (path, line and problem).
     case malformedFile(path: String, line: Int, problem: String)
-    /// A file that cannot be read or written.
+    /// A file that cannot be read.
     case unreadableFile(path: String, reason: String)
+    /// A file that cannot be written.
+    case unwritableFile(path: String, reason: String)
+    /// An index outside its collection.
+    case invalidIndex(String)
+    /// A request too large to hold in memory or to index.
+    case tooLarge(String)
 
     public var description: String {
         switch self {
@@ -31,6 +37,12 @@ public enum DataError: Error, CustomStringConvertible, Sendable, Equatable {
             return "\(path):\(line): \(problem)"
         case let .unreadableFile(path, reason):
             return "cannot read \(path): \(reason)"
+        case let .unwritableFile(path, reason):
+            return "cannot write \(path): \(reason)"
+        case let .invalidIndex(problem):
+            return "invalid index: \(problem)"
+        case let .tooLarge(what):
+            return "too large: \(what)"
         }
     }
 }

@@ -89,6 +89,9 @@ public struct EmpiricalMeasure: Sendable, Equatable {
 
     /// The measure restricted to the points at `indices`, reweighted to sum to one.
     public func subset(_ indices: [Int]) throws -> EmpiricalMeasure {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw DataError.invalidIndex("point index \(bad) is outside 0..<\(count)")
+        }
         var storage = [Float]()
         storage.reserveCapacity(indices.count * dimension)
         for i in indices { storage.append(contentsOf: points.row(i)) }

@@ -37,6 +37,11 @@ public enum SyntheticData {
             throw DataError.nonFiniteValue(context: "Gaussian parameters (mean must be non-empty, std finite and >= 0)")
         }
         let d = mean.count
+        let (perClass, o1) = pointsPerClass.multipliedReportingOverflow(by: d)
+        let (total, o2) = perClass.multipliedReportingOverflow(by: classes)
+        guard !o1, !o2, total <= 1 << 34 else {
+            throw DataError.tooLarge("\(classes) classes of \(pointsPerClass) points in dimension \(d)")
+        }
         let measures = try (0..<classes).map { _ -> EmpiricalMeasure in
             var storage = [Float]()
             storage.reserveCapacity(pointsPerClass * d)

@@ -1,3 +1,4 @@
+import Foundation
 import LabeledData
 import WoWCompute
 
@@ -99,6 +100,7 @@ enum SlicedEvaluation {
         try slicing.validate()
         let d = try batch.validate()
         let L = slicing.projections
+        try checkScratch(L, d, what: "directions")
         return try ScratchPool.withBuffer(Float.self, count: L * d) { theta in
             try slicing.directions.directions(count: L, dimension: d, into: theta, using: &generator)
             guard Matrix.allFinite(theta, count: L * d) else {
@@ -120,6 +122,7 @@ enum SlicedEvaluation {
         var percentileCount = 0, levelCount = 0
         if case let .referencePercentiles(p, u) = slicing.estimator {
             percentileCount = p; levelCount = u
+            try checkScratch(L, u, what: "percentile levels")
             for (index, measure) in batch.measures.enumerated() where !measure.isUniform {
                 throw KernelError.unsupported("the reference percentile estimator ignores weights; measure \(index) is weighted (use .exact)")
             }
@@ -143,6 +146,7 @@ enum SlicedEvaluation {
         let orderWidth = gradientWidth + weightedOnly.reduce(0) { $0 + counts[$1] }
         var hasOrder = [Bool](repeating: false, count: measureCount)
         for i in gradientMeasures + weightedOnly { hasOrder[i] = true }
+        try checkScratch(L, width + orderWidth + gradientWidth, what: "projections")
         // The large temporaries come from the scratch pool (no fresh pages per step).
         return try ScratchPool.withBuffer(Float.self, count: L * width) { keys in
             try ScratchPool.withBuffer(Int32.self, count: L * orderWidth) { order in
@@ -432,6 +436,18 @@ enum SlicedEvaluation {
                 gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
             }
             return KernelBatchResult(values: values, gradients: gradients)
+        }
+    }
+
+    /// Throws unless `rows x columns` scratch values (4 bytes each) fit in this machine's
+    /// memory: a clear error instead of an overflow trap or a failed allocation for
+    /// absurd projection counts.
+    static func checkScratch(_ rows: Int, _ columns: Int, what: String) throws {
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        let available = ProcessInfo.processInfo.physicalMemory / 4
+        guard !overflow, UInt64(count) <= available else {
+            throw KernelError.invalidParameter(
+                "\(rows) projections need \(overflow ? "more than 2^63" : String(count)) scratch values for the \(what), more than this machine's memory holds (\(available) floats); use fewer projections")
         }
     }
 

@@ -31,7 +31,7 @@ public struct Slicing: Sendable {
         self.estimator = estimator
     }
 
-    /// Checks `projections > 0` and the estimator's sizes.
+    /// Checks `projections > 0` and the estimator's sizes (at most `2^20` each).
     public func validate() throws {
         guard projections > 0 else {
             throw KernelError.invalidParameter("the number of projections must be positive, got \(projections)")
@@ -39,6 +39,9 @@ public struct Slicing: Sendable {
         if case let .referencePercentiles(percentiles, levels) = estimator {
             guard percentiles >= 2, levels >= 1 else {
                 throw KernelError.invalidParameter("percentile estimator needs >= 2 percentiles and >= 1 level")
+            }
+            guard percentiles <= 1 << 20, levels <= 1 << 20 else {
+                throw KernelError.invalidParameter("percentile estimator sizes must be at most 2^20, got \(percentiles) percentiles and \(levels) levels")
             }
         }
     }

@@ -92,6 +92,7 @@ public struct Trainer<Opt: Optimizer> {
         defer { optimizer.learningRate = baseRate }
         var history = TrainingHistory()
         var order = Array(0..<data.count)
+        let batchSize = min(batchSize, data.count)  // a larger batch is the whole set
         let batches = (data.count + batchSize - 1) / batchSize
         for epoch in 0..<epochs {
             let rate = schedule.learningRate(base: baseRate, epoch: epoch, epochs: epochs)

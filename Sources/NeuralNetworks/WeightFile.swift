@@ -210,6 +210,9 @@ extension Network {
                 }
             }
             reader.offset += 4 * count
+            if storage.contains(where: { !$0.isFinite }) {
+                throw WeightFileError.inconsistent("tensor \(values.count) (shape \(shape)) holds a NaN or infinite value")
+            }
             values.append(Tensor(uncheckedShape: shape, storage: storage))
         }
         var network: Network

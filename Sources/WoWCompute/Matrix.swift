@@ -30,8 +30,10 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
         guard rows >= 0, columns >= 0 else {
             throw ShapeError(message: "matrix shape \(rows) x \(columns) has a negative dimension")
         }
-        guard storage.count == rows * columns else {
-            throw ShapeError(message: "matrix of shape \(rows) x \(columns) needs \(rows * columns) elements, got \(storage.count)")
+        let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
+        guard !overflow, storage.count == count else {
+            let needed = overflow ? "more than \(Int.max)" : String(count)
+            throw ShapeError(message: "matrix of shape \(rows) x \(columns) needs \(needed) elements, got \(storage.count)")
         }
         self.rows = rows
         self.columns = columns

@@ -174,12 +174,12 @@ enum StepBenchmarks {
                 try Benchmark.median(repeats: max(1, repeats / 3), run) / Double(steps + 1)
             }
             let euler = try perStep {
-                var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: steps)
+                var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: steps)
                 var r = SeededGenerator(seed: 4)
                 _ = try flow.run(from: source, using: &r)
             }
             let momentum = try perStep {
-                var flow = Flow(functional: mmd, integrator: Momentum(learningRate: 0.1, momentum: 0.9), steps: steps)
+                var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: 0.1, momentum: 0.9), steps: steps)
                 var r = SeededGenerator(seed: 4)
                 _ = try flow.run(from: source, using: &r)
             }
@@ -199,7 +199,7 @@ enum StepBenchmarks {
         let source = try SyntheticData.gaussianClasses(using: &rng)
         let mmd = try MMD(kernel: RieszSW(), target: target)
         let ms = try Benchmark.median(repeats: repeats) {
-            var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: 1000)
+            var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: 1000)
             var r = SeededGenerator(seed: 1)
             _ = try flow.run(from: source, using: &r)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import ArgumentParsing
 import WassersteinFlows
 
 /// Reads the data arguments of `wow flow` (and later commands): a registry name with an
@@ -14,7 +15,7 @@ enum DataArguments {
         let lower = reference.lowercased()
         if lower.hasSuffix(".npy") {
             guard let labels else {
-                throw DatasetError.invalidArgument("\(reference) holds features only; give its labels with --source-labels / --target-labels FILE.npy")
+                throw DatasetError.invalidArgument("\(reference) holds features only; give its labels (.npy) with --source-labels / --target-labels (flow, distance), --labels (data show, eval) or --train-labels / --test-labels (train)")
             }
             return try scaled(NPYDataset(features: reference, labels: labels).load())
         }
@@ -23,7 +24,7 @@ enum DataArguments {
         }
         if lower.hasSuffix(".npz") { return try scaled(NPYDataset(archive: reference).load()) }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") {
-            return try LabeledSamples(LabeledCSV.read(contentsOf: URL(fileURLWithPath: reference)))
+            return try csvSamples(reference)
         }
         let registry = DatasetRegistry.standard
         if registry.isKnownName(reference) { return try scaled(registry.load(reference)) }
@@ -31,6 +32,37 @@ enum DataArguments {
             throw DatasetError.invalidArgument("cannot tell the format of \(reference): use .csv, .npz or .npy (with labels)")
         }
         throw DatasetError.unknownDataset(name: reference, known: registry.entries.map(\.name))
+    }
+
+    /// A labeled CSV file (gzip or not). Non-negative integer labels are kept as the
+    /// samples' labels (class `k` is label `k`, so a file without class 0 still scores
+    /// against the right outputs of a classifier); other integer labels are numbered in
+    /// increasing order.
+    static func csvSamples(_ path: String) throws -> LabeledSamples {
+        let bytes = try DataFile.bytes(path)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw DatasetError.corruptFile(path: path, location: nil, problem: "not UTF-8 text")
+        }
+        return try samples(LabeledCSV.parse(text, source: path))
+    }
+
+    /// Samples of a labeled dataset whose labels are the integer values of its class
+    /// names when they are non-negative integers (`LabeledCSV.integerLabels`), else the
+    /// class indices; `flowed.csv` and `flowed.npz` carry the same labels this way.
+    static func samples(_ dataset: LabeledDataset, featureShape: FeatureShape? = nil) throws -> LabeledSamples {
+        guard let values = LabeledCSV.integerLabels(dataset.labels), let largest = values.max(),
+              largest < LabeledSamples.maximumClassCount else {
+            return try LabeledSamples(dataset, featureShape: featureShape)
+        }
+        var storage = [Float]()
+        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
+        var labels = [Int]()
+        for (c, measure) in dataset.classes.enumerated() {
+            storage.append(contentsOf: measure.points.storage)
+            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
+        }
+        return try LabeledSamples(features: Matrix(rows: labels.count, columns: dataset.dimension, storage: storage), labels: labels,
+                                  featureShape: featureShape ?? .vector(dataset.dimension))
     }
 
     static func scaled(_ samples: LabeledSamples) throws -> LabeledSamples {
@@ -48,5 +80,15 @@ enum DataArguments {
         if present.count < samples.classCount { samples = try samples.keepingClasses(present) }
         if let perClass { samples = try samples.drawing(perClass: perClass, using: &generator) }
         return (try samples.labeledDataset(), samples)
+    }
+}
+
+extension ParsedArguments {
+    /// A file or directory option's value; an empty value is refused (it would silently
+    /// mean the current directory).
+    func path(_ name: String) throws -> String {
+        let value = try string(name)
+        guard !value.isEmpty else { throw ArgumentError.invalidValue(option: "--\(name)", value: "", expected: "a non-empty path") }
+        return value
     }
 }

@@ -73,7 +73,7 @@ enum DataCommand {
         let perClass = try arguments.int("per-class", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let scale = try arguments.int("scale", min: 1, max: 16)
-        let out = try arguments.string("out")
+        let out = try arguments.path("out")
         let samples = try DataArguments.samples(reference, labels: try arguments.optionalString("labels"))
         var rng = SeededGenerator(seed: seed)
         let shown = try samples.drawing(perClass: perClass, allowingFewer: true, using: &rng)

@@ -53,9 +53,9 @@ enum DistanceCommand {
         let projections = try arguments.int("projections", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, _) = try DataArguments.dataset(try arguments.string("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                     perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.string("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                     perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw DatasetDistanceError.dimensionMismatch(source: source.dimension, target: target.dimension)
@@ -74,10 +74,18 @@ enum DistanceCommand {
         case .otdd:
             let outer: OTDD.OuterSolver = try epsilon.map { .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost($0))) } ?? .exact()
             let output = try OTDD(labelDistance: labelDistance, outerSolver: outer).evaluate(source, target)
-            if !output.converged {
-                FileHandle.standardError.write(Data("warning: Sinkhorn stopped at its iteration cap before its marginals were within 1e-9; the value is approximate\n".utf8))
+            // A plan off its marginals can cost less than the optimum: no value at all
+            // rather than a wrong one.
+            guard output.converged else {
+                throw OptimalTransportError.numericalFailure(
+                    "Sinkhorn stopped after \(output.sinkhornIterations ?? 0) iterations with its marginals not yet met, so its cost is not an OTDD value (it can fall below the exact optimum); use a larger --sinkhorn epsilon or --exact")
             }
             value = output.squaredDistance
+        }
+        // Finite input whose projections or costs overflow Float/Double: no `inf` printed
+        // as if it were a distance.
+        guard value.isFinite else {
+            throw DatasetDistanceError.invalidParameter("the \(metric.rawValue) value is not finite: the data's coordinates are too large for Float arithmetic (near 1e38?); rescale the data")
         }
         print(value)
     }

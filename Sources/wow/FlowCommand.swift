@@ -46,13 +46,13 @@ enum FlowCommand {
         let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
         let batch = try arguments.optionalInt("target-batch", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
-        let out = URL(fileURLWithPath: try arguments.string("out"))
+        let out = URL(fileURLWithPath: try arguments.path("out"))
         let perClass = try arguments.optionalInt("per-class", min: 1)
         let targetPerClass = try arguments.optionalInt("target-per-class", min: 1)
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples) = try DataArguments.dataset(try arguments.string("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, sourceSamples) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                 perClass: perClass, using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.string("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                     perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
@@ -63,10 +63,10 @@ enum FlowCommand {
         do {
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
-                var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: learningRate), steps: steps)
+                var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
                 result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
             case .momentum:
-                var flow = Flow(functional: mmd, integrator: Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
+                var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
                 result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
@@ -83,7 +83,7 @@ enum FlowCommand {
     /// Writes the flowed dataset as CSV and as NPZ (features with the source's sample shape).
     static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
         try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
-        try LabeledSamples(state, featureShape: shape).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
+        try DataArguments.samples(state, featureShape: shape).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
     }
 }
 
@@ -98,11 +98,11 @@ extension FlowCommand {
         let steps = try arguments.int("steps", min: 0)
         let components = try arguments.int("components", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
-        let out = URL(fileURLWithPath: try arguments.string("out"))
+        let out = URL(fileURLWithPath: try arguments.path("out"))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples) = try DataArguments.dataset(try arguments.string("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, sourceSamples) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                 perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.string("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                     perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)

@@ -24,7 +24,7 @@ enum RingsCommand {
         let learningRate = Float(try arguments.double("lr", greaterThan: 0))
         let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
-        let out = URL(fileURLWithPath: try arguments.string("out"))
+        let out = URL(fileURLWithPath: try arguments.path("out"))
 
         var rng = SeededGenerator(seed: seed)
         let target = try SyntheticData.rings(pointsPerRing: 80, radius: 0.3, centres: centres)
@@ -33,10 +33,10 @@ enum RingsCommand {
         let interval = max(1, steps / 60)
         let result: FlowResult<LabeledDataset>
         if momentum > 0 {
-            var flow = Flow(functional: mmd, integrator: Momentum(learningRate: learningRate, momentum: momentum), steps: steps, snapshotInterval: interval)
+            var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps, snapshotInterval: interval)
             result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
         } else {
-            var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: learningRate), steps: steps, snapshotInterval: interval)
+            var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps, snapshotInterval: interval)
             result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
         }
 

@@ -65,9 +65,9 @@ enum TrainCommand {
         let rate = Float(try arguments.double("lr", greaterThan: 0))
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let shape = try imageShape(arguments)
-        let trainReference = try arguments.string("train")
+        let trainReference = try arguments.path("train")
         let train = try images(trainReference, labels: try arguments.optionalString("train-labels"), shape: shape)
-        let test = try images(try arguments.string("test"), labels: try arguments.optionalString("test-labels"), shape: shape)
+        let test = try images(try arguments.path("test"), labels: try arguments.optionalString("test-labels"), shape: shape)
         let normalization = try self.normalization(try arguments.choice("normalize", as: NormalizationChoice.self),
                                                    reference: trainReference, channels: train.imageShape[0])
         let recipe = ClassifierTraining(architecture: arch.architecture, epochs: epochs, batchSize: batch,
@@ -75,8 +75,8 @@ enum TrainCommand {
         print("training \(arch.rawValue) on \(train.count) images \(train.imageShape) (\(train.classCount) classes), testing on \(test.count)")
         let result = try recipe.run(on: train, validation: test, seed: seed) { event in
             if case let .epoch(summary) = event {
-                var line = String(format: "epoch %d/%d: loss %.4f, train accuracy %.2f%%, %.0f images/s",
-                                  summary.epoch + 1, epochs, summary.loss, 100 * summary.accuracy, summary.imagesPerSecond)
+                var line = "epoch \(summary.epoch + 1)/\(epochs): " + String(format: "loss %.4f, train accuracy %.2f%%, %.0f images/s",
+                                  summary.loss, 100 * summary.accuracy, summary.imagesPerSecond)
                 if let v = summary.validation { line += String(format: ", test accuracy %.2f%%", 100 * v.pooledAccuracy) }
                 print(line)
             }
@@ -90,12 +90,12 @@ enum TrainCommand {
 
     static func evaluate(_ arguments: ParsedArguments) throws {
         let arch = try arguments.choice("arch", as: ArchitectureChoice.self)
-        let path = try arguments.string("weights")
+        let path = try arguments.path("weights")
         let network = try Network(contentsOf: URL(fileURLWithPath: path))
         guard network.architecture.name == arch.rawValue else {
             throw DatasetError.invalidArgument("\(path) holds \(network.architecture.name) weights, not \(arch.rawValue)")
         }
-        let data = try images(try arguments.string("data"), labels: try arguments.optionalString("labels"), shape: try imageShape(arguments))
+        let data = try images(try arguments.path("data"), labels: try arguments.optionalString("labels"), shape: try imageShape(arguments))
         printEvaluation(try network.evaluate(on: data))
     }
 

@@ -131,7 +131,7 @@ final class BaselineFlowTests: XCTestCase {
         let source = try Fixture.productState(n: 6, d: 3, seed: 59), target = try Fixture.productState(n: 5, d: 3, shift: 2, seed: 60)
         let otdd = OTDDObjective(target: target, outerSolver: .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(0.05))))
         try assertCovariancesStayPositiveDefinite(otdd, try AdamWStep<GaussianLabeledSamples>(learningRate: 0.05), from: source, steps: 150)
-        try assertCovariancesStayPositiveDefinite(otdd, GeodesicStep<GaussianLabeledSamples>(learningRate: 0.4), from: source, steps: 60)
+        try assertCovariancesStayPositiveDefinite(otdd, try GeodesicStep<GaussianLabeledSamples>(learningRate: 0.4), from: source, steps: 60)
         let mmd = try ProductSpaceMMD(target: target, featureBandwidth: 2, meanBandwidth: 2, covarianceBandwidth: 2, noiseLevel: 0.01)
         try assertCovariancesStayPositiveDefinite(mmd, try ProductSpaceMomentum(learningRate: 2, momentum: 0.9), from: source, steps: 150)
     }

@@ -6,8 +6,8 @@ final class ProductStateTests: XCTestCase {
     func testEveryIntegratorPassesTheLawsOnTheProductState() throws {
         let state = try Fixture.productState(n: 4, d: 3, seed: 31)
         let zero = GaussianLabeledTangent(zerosLike: state)
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
         XCTAssertEqual(checkIntegratorLaws({ try! ProductSpaceMomentum(learningRate: 1, momentum: 0.9) }, state: state, zero: zero), [])
         XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<GaussianLabeledSamples>(learningRate: 1e-3, weightDecay: 0) }, state: state, zero: zero), [])
         let dataset = try Fixture.dataset(sizes: [3, 2], d: 2, seed: 32)
@@ -71,7 +71,7 @@ final class ProductStateTests: XCTestCase {
         let objective = OTDDObjective(target: target)
         var state = source
         var rng = SeededGenerator(seed: 0)
-        var step = GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5)
+        var step = try GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5)
         step.step(&state, gradient: try objective.valueAndGradient(at: state, using: &rng).gradient)
         for (x, y) in zip(state.features.storage, target.features.storage) { XCTAssertEqual(x, y, accuracy: 1e-5) }
         for (x, y) in zip(state.means, target.means) { XCTAssertEqual(x, y, accuracy: 1e-12) }

@@ -1,4 +1,5 @@
 import Foundation
+import NumPyFiles
 import XCTest
 
 /// Runs the built `wow` binary (it sits next to the test bundle) and checks its output.
@@ -128,6 +129,59 @@ final class CommandLineTests: XCTestCase {
         let absent = try wow("flow", "--source", dir.appendingPathComponent("nope.csv").path, "--target", target.path, "--out", out.path)
         XCTAssertEqual(absent.status, 1)
         XCTAssertTrue(absent.stderr.contains("nope.csv"), absent.stderr)
+    }
+
+    func testCSVLabelsSurviveTheFlowAndItsOutputs() throws {
+        // Labels 3 and 5 (no class 0), CRLF line ends, gzip: kept as 3 and 5 in both outputs.
+        let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
+        try "class,a,b\r\n3,0,0\r\n3,0.1,0\r\n5,1,1\r\n5,1.1,1\r\n".write(to: source, atomically: true, encoding: .utf8)
+        try "3,0.5,0.5\n3,0.6,0.5\n5,2,2\n5,2.1,2\n".write(to: target, atomically: true, encoding: .utf8)
+        let gzip = Process()
+        gzip.executableURL = URL(fileURLWithPath: "/bin/sh")
+        gzip.arguments = ["-c", "gzip -k '\(target.path)'"]
+        try gzip.run(); gzip.waitUntilExit()
+        let out = dir.appendingPathComponent("out")
+        let run = try wow("flow", "--source", source.path, "--target", target.path + ".gz", "--steps", "2", "--projections", "8", "--out", out.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        let flowed = try String(contentsOf: out.appendingPathComponent("flowed.csv"), encoding: .utf8)
+        let csvLabels = flowed.split(separator: "\n").dropFirst().map { Int($0.split(separator: ",")[0])! }
+        XCTAssertEqual(csvLabels, [3, 3, 5, 5])
+        let archive = try NPZArchive(contentsOf: out.appendingPathComponent("flowed.npz"))
+        XCTAssertEqual(try archive.array(named: "labels").intValues(), [3, 3, 5, 5])
+        // What wow writes, wow reads back.
+        let again = try wow("flow", "--source", out.appendingPathComponent("flowed.csv").path, "--target", target.path, "--steps", "1",
+                            "--projections", "8", "--out", dir.appendingPathComponent("again").path)
+        XCTAssertEqual(again.status, 0, again.stderr)
+
+        // Only the first line may be a header: a second non-numeric line is an error, not skipped.
+        let twoHeaders = dir.appendingPathComponent("two.csv")
+        try "x,1,2\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)
+        let refused = try wow("flow", "--source", twoHeaders.path, "--target", target.path, "--out", dir.appendingPathComponent("o2").path)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertTrue(refused.stderr.contains("two.csv:2"), refused.stderr)
+    }
+
+    func testAbsurdSizesAndEmptyPathsAreErrorsNotCrashes() throws {
+        let dir = try temporaryDirectory()
+        let projections = try wow("rings", "--projections", "9223372036854775807", "--steps", "1", "--out", dir.path)
+        XCTAssertEqual(projections.status, 1, projections.stderr)
+        XCTAssertTrue(projections.stderr.contains("projections"), projections.stderr)
+        let empty = try wow("rings", "--out", "")
+        XCTAssertEqual(empty.status, 64, empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("--out"), empty.stderr)
+        let source = dir.appendingPathComponent("s.csv")
+        try "0,0,0\n0,1,0\n1,5,5\n1,6,5\n".write(to: source, atomically: true, encoding: .utf8)
+        let perClass = try wow("distance", "--source", source.path, "--target", source.path, "--metric", "sw",
+                               "--per-class", "9223372036854775807")
+        XCTAssertEqual(perClass.status, 1, perClass.stderr)
+        XCTAssertTrue(perClass.stderr.contains("has 2 samples"), perClass.stderr)
+        // Finite points whose projections overflow Float: an error, not `inf`.
+        let huge = dir.appendingPathComponent("huge.csv")
+        try "0,3e38,3e38\n1,-3e38,0\n".write(to: huge, atomically: true, encoding: .utf8)
+        let overflow = try wow("distance", "--source", source.path, "--target", huge.path, "--metric", "sw")
+        XCTAssertEqual(overflow.status, 1, overflow.stdout)
+        XCTAssertTrue(overflow.stderr.contains("not finite"), overflow.stderr)
     }
 
     /// The committed real-data fixtures of the Datasets tests, as a data root.

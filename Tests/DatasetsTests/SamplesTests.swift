@@ -15,6 +15,13 @@ final class SamplesTests: XCTestCase {
         let samples = try LabeledSamples(features: m, labels: [1, 1], featureShape: .vector(2))
         XCTAssertEqual(samples.classNames, ["0", "1"])
         XCTAssertEqual(samples.classCounts, [0, 2])
+        // A huge label does not name a class per integer up to it.
+        assertDatasetError(["too large"]) { _ = try LabeledSamples(features: m, labels: [0, 1 << 40], featureShape: .vector(2)) }
+        assertDatasetError(["too large"]) { _ = try LabeledSamples(features: m, labels: [0, .max], featureShape: .vector(2)) }
+        assertDatasetError(["too large"]) { try FeatureShape.image(channels: 1 << 32, height: 1 << 32, width: 1).validate() }
+        // More per class than there are: an error naming the class, not a huge reservation.
+        var rng = SeededGenerator(seed: 0)
+        assertDatasetError(["were asked for"]) { _ = try samples.drawing(perClass: .max, using: &rng) }
     }
 
     func testDrawingPerClassIsWithoutReplacementSeededAndChecked() throws {

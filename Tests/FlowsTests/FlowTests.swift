@@ -12,7 +12,7 @@ final class FlowTests: XCTestCase {
     func testFlowDecreasesTheLossAndRecordsSnapshots() throws {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 50)), target: target)
-        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 40, snapshotInterval: 10)
+        var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.5), steps: 40, snapshotInterval: 10)
         var rng = SeededGenerator(seed: 2)
         let result = try flow.run(from: source, using: &rng)
         XCTAssertEqual(result.losses.count, 41)
@@ -28,9 +28,9 @@ final class FlowTests: XCTestCase {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 50)), target: target)
         var rng = SeededGenerator(seed: 2)
-        var probe = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 5)
+        var probe = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.5), steps: 5)
         let initial = try probe.run(from: source, using: &rng).losses[0]
-        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 200, stopping: .lossBelow(initial / 2))
+        var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.5), steps: 200, stopping: .lossBelow(initial / 2))
         let result = try flow.run(from: source, using: &rng)
         guard case let .converged(step) = result.termination else { return XCTFail("did not stop early") }
         XCTAssertLessThan(step, 200)
@@ -41,15 +41,16 @@ final class FlowTests: XCTestCase {
     func testDivergenceStopsWithTheLastGoodState() throws {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 20)), target: target)
-        var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 1e38), steps: 20)
+        var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 1e38), steps: 20)
         var rng = SeededGenerator(seed: 3)
+        let huge = try ExplicitEuler<LabeledDataset>(learningRate: 1e38)
         XCTAssertThrowsError(try flow.run(from: source, using: &rng)) { error in
             guard let divergence = error as? FlowDivergence<LabeledDataset> else { return XCTFail("wrong error \(error)") }
             XCTAssertTrue(divergence.partial.state.isFinite)
             XCTAssertTrue("\(divergence)".contains("not finite"))
             XCTAssertEqual(divergence.partial.losses.count, divergence.partial.steps + 1)
             // The kept state is the one after `partial.steps` steps: rerun that many.
-            var shorter = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 1e38), steps: divergence.partial.steps)
+            var shorter = Flow(functional: mmd, integrator: huge, steps: divergence.partial.steps)
             var again = SeededGenerator(seed: 3)
             let rerun = try? shorter.run(from: source, using: &again)
             XCTAssertEqual(rerun?.state, divergence.partial.state, "\(divergence.quantity) \(divergence.step) \(divergence.partial.steps)")
@@ -60,10 +61,31 @@ final class FlowTests: XCTestCase {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 20)), target: target)
         var rng = SeededGenerator(seed: 3)
-        var negative = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: -1)
+        var negative = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: -1)
         XCTAssertThrowsError(try negative.run(from: source, using: &rng))
-        var badSnapshots = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1), steps: 3, snapshotInterval: 0)
+        var badSnapshots = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: 3, snapshotInterval: 0)
         XCTAssertThrowsError(try badSnapshots.run(from: source, using: &rng))
+        // Any step count is accepted with a stopping rule (no reservation for every step).
+        var endless = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: .max, stopping: .lossBelow(.infinity))
+        let stopped = try endless.run(from: source, using: &rng)
+        XCTAssertEqual(stopped.termination, .converged(step: 0))
+    }
+
+    func testANonFiniteLossBeforeAnyStepBlamesTheInputNotTheStepSize() throws {
+        struct Broken: Functional {
+            func valueAndGradient(at state: LabeledDataset, using generator: inout some RandomNumberGenerator) throws
+                -> (value: Double, gradient: ParticleField) {
+                (.infinity, ParticleField(zerosLike: state))
+            }
+        }
+        let (source, _) = try smallRings()
+        var flow = Flow(functional: Broken(), integrator: try ExplicitEuler(learningRate: 0.1), steps: 5)
+        var rng = SeededGenerator(seed: 3)
+        XCTAssertThrowsError(try flow.run(from: source, using: &rng)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.contains("initial state"), text)
+            XCTAssertFalse(text.contains("learning rate"), text)
+        }
     }
 
     func testWholeFlowIsBitwiseIdenticalForOneAndTwoThreads() throws {
@@ -74,7 +96,7 @@ final class FlowTests: XCTestCase {
         var finals = [[UInt32]]()
         for threads in [1, 2] {
             Parallel.threads = threads
-            var flow = Flow(functional: mmd, integrator: Momentum(learningRate: 0.1, momentum: 0.9), steps: 15)
+            var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: 0.1, momentum: 0.9), steps: 15)
             var rng = SeededGenerator(seed: 77)
             let result = try flow.run(from: source, using: &rng)
             finals.append(result.state.classes.flatMap { $0.points.storage.map(\.bitPattern) } + result.losses.map { UInt32(truncatingIfNeeded: $0.bitPattern) })

@@ -26,12 +26,12 @@ final class IntegratorTests: XCTestCase {
     func testZeroGradientLeavesTheStateAloneForEveryIntegrator() throws {
         let state = try dataset()
         let zero = ParticleField(zerosLike: state)
-        XCTAssertEqual(checkIntegratorLaws({ ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: zero), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero), [])
         let p = PositiveReal(x: 2), z = PositiveReal.Tangent(value: 0)
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z), [])
     }
 
     func testEulerMovesEveryParticleAgainstTheGradient() throws {
@@ -39,7 +39,7 @@ final class IntegratorTests: XCTestCase {
         var gradient = ParticleField(zerosLike: state)
         gradient.classes[0][1, 0] = 2
         gradient.classes[1][0, 1] = -4
-        var euler = ExplicitEuler<LabeledDataset>(learningRate: 0.25)
+        var euler = try ExplicitEuler<LabeledDataset>(learningRate: 0.25)
         euler.step(&state, gradient: gradient)
         XCTAssertEqual(state.classes[0].points.storage, [1, 2, 2.5, 4])
         XCTAssertEqual(state.classes[1].points.storage, [-1, 1])
@@ -59,7 +59,7 @@ final class IntegratorTests: XCTestCase {
         reference.move(along: scaled)
         XCTAssertEqual(fused.classes.map { $0.points.storage.map(\.bitPattern) }, reference.classes.map { $0.points.storage.map(\.bitPattern) })
         // Momentum updates its velocity in place: the same bits as g + m v.
-        var integrator = Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.9)
+        var integrator = try Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.9)
         var moved = state
         let g1 = ParticleField(classes: [random(7), random(4)]), g2 = ParticleField(classes: [random(7), random(4)])
         let g1Bits = g1.classes.map { $0.storage.map(\.bitPattern) }
@@ -85,7 +85,7 @@ final class IntegratorTests: XCTestCase {
         // v2 = 2.5,  x2 = 0.9 - 0.25 = 0.65
         // v3 = 0.25, x3 = 0.65 - 0.025 = 0.625
         var state = try LabeledDataset(classes: [EmpiricalMeasure([[1]])])
-        var integrator = Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.5)
+        var integrator = try Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.5)
         var xs = [Float]()
         for g: Float in [1, 2, -1] {
             integrator.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: g)]))
@@ -97,14 +97,29 @@ final class IntegratorTests: XCTestCase {
         XCTAssertEqual(integrator.velocity?.classes[0][0, 0] ?? .nan, 0.25, accuracy: 1e-6)
     }
 
-    func testGeodesicStepUsesTheStatesExponentialMapAndRiemannianGradient() {
+    func testGeodesicStepUsesTheStatesExponentialMapAndRiemannianGradient() throws {
         // F(x) = (log x)^2 / 2 on the positive reals, g = log(x) / x, grad_R = x log x,
         // step: x <- x exp(-tau log x) = x^(1 - tau): stays positive, converges to 1.
         var state = PositiveReal(x: 8)
-        var step = GeodesicStep<PositiveReal>(learningRate: 0.5)
+        var step = try GeodesicStep<PositiveReal>(learningRate: 0.5)
         step.step(&state, gradient: .init(value: Float(log(8.0) / 8)))
         XCTAssertEqual(state.x, Float(pow(8.0, 0.5)), accuracy: 1e-5)
         for _ in 0..<40 { step.step(&state, gradient: .init(value: Float(log(Double(state.x)) / Double(state.x)))) }
         XCTAssertEqual(state.x, 1, accuracy: 1e-4)
+    }
+
+    func testInvalidStepSizesAndMomentaAreTypedErrors() {
+        for rate: Float in [0, -0.5, .nan, .infinity, -.infinity] {
+            XCTAssertThrowsError(try ExplicitEuler<LabeledDataset>(learningRate: rate)) { XCTAssertTrue($0 is IntegratorError, "\(rate)") }
+            XCTAssertThrowsError(try GeodesicStep<LabeledDataset>(learningRate: rate)) { XCTAssertTrue($0 is IntegratorError, "\(rate)") }
+            XCTAssertThrowsError(try Momentum<LabeledDataset>(learningRate: rate, momentum: 0.5)) { XCTAssertTrue($0 is IntegratorError, "\(rate)") }
+        }
+        for momentum: Float in [-0.1, 1, 5, .nan] {
+            XCTAssertThrowsError(try Momentum<LabeledDataset>(learningRate: 0.1, momentum: momentum)) {
+                XCTAssertEqual($0 as? IntegratorError, .invalidParameter("momentum must lie in [0, 1), got \(momentum)"))
+            }
+        }
+        XCTAssertNoThrow(try Momentum<LabeledDataset>(learningRate: 1e-6, momentum: 0))
+        XCTAssertNoThrow(try Momentum<LabeledDataset>(learningRate: 100, momentum: 0.999))
     }
 }

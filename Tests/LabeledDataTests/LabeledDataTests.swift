@@ -109,6 +109,34 @@ final class LabeledDataTests: XCTestCase {
         let again = try LabeledCSV.parse(LabeledCSV.format(data))
         XCTAssertEqual(again, data)
         XCTAssertEqual(try LabeledCSV.parse("0,1,2\n1,3,4").classCount, 2, "header is optional")
+        // CRLF line ends (one grapheme in Swift) split like LF.
+        XCTAssertEqual(try LabeledCSV.parse("class,x\r\n0,1\r\n1,2\r\n"), try LabeledCSV.parse("class,x\n0,1\n1,2\n"))
+        // Only the first line can be a header: a second one is an error naming its line.
+        XCTAssertThrowsError(try LabeledCSV.parse("x,1,2\ny,3,4\n0,1,1\n", source: "h.csv")) { error in
+            XCTAssertTrue("\(error)".contains("h.csv:2"), "\(error)")
+        }
+        // Labels that are not integers are written as class indices (names in a comment),
+        // so whatever `format` writes, `parse` reads.
+        let named = try LabeledDataset(classes: data.classes, labels: ["T-shirt/top", "bag"])
+        let written = LabeledCSV.format(named)
+        XCTAssertTrue(written.hasPrefix("# classes: 0 = T-shirt/top; 1 = bag\n"), written)
+        let read = try LabeledCSV.parse(written)
+        XCTAssertEqual(read.labels, ["0", "1"])
+        XCTAssertEqual(read.classes, named.classes)
+        XCTAssertEqual(LabeledCSV.integerLabels(["0", "17"]), [0, 17])
+        XCTAssertNil(LabeledCSV.integerLabels(["0", "-1"]))
+        XCTAssertNil(LabeledCSV.integerLabels(["07"]))
+    }
+
+    func testSubsetsAndShapesOutOfRangeAreTypedErrors() throws {
+        let m = try EmpiricalMeasure(points: Matrix(rowArrays: [[0], [1], [2]]))
+        XCTAssertThrowsError(try m.subset([3])) { XCTAssertEqual($0 as? DataError, .invalidIndex("point index 3 is outside 0..<3")) }
+        XCTAssertThrowsError(try m.subset([0, -1])) { XCTAssertTrue($0 is DataError) }
+        XCTAssertThrowsError(try Matrix(rows: Int.max, columns: 2, storage: [])) { XCTAssertTrue("\($0)".contains("more than")) }
+        var rng = SeededGenerator(seed: 1)
+        XCTAssertThrowsError(try SyntheticData.gaussianClasses(classes: .max, pointsPerClass: .max, using: &rng)) {
+            XCTAssertTrue($0 is DataError)
+        }
     }
 
     func testMalformedCSVNamesTheLine() {

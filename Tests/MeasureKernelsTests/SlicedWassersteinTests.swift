@@ -195,5 +195,9 @@ final class SlicedWassersteinTests: XCTestCase {
         XCTAssertThrowsError(try reference.value(weighted, a, using: &rng)) { XCTAssertTrue("\($0)".contains("weighted")) }
         let wrongDirections = try RieszSW(slicing: Slicing(projections: 3, directions: FixedDirections(Matrix(rows: 3, columns: 5, repeating: 1))))
         XCTAssertThrowsError(try wrongDirections.value(a, a, using: &rng))
+        // Absurd sizes: a clear error before any allocation, not an overflow trap.
+        let absurd = try RieszSW(slicing: Slicing(projections: .max))
+        XCTAssertThrowsError(try absurd.value(a, a, using: &rng)) { XCTAssertTrue("\($0)".contains("fewer projections"), "\($0)") }
+        XCTAssertThrowsError(try RieszSW(slicing: Slicing(projections: 4, estimator: .referencePercentiles(percentiles: .max, levels: .max))))
     }
 }

@@ -237,6 +237,14 @@ final class NetworkTests: XCTestCase {
         let hash = body.withUnsafeBufferPointer { WeightFile.fnv1a($0) }
         relabeled = body + (0..<8).map { UInt8((hash >> (8 * UInt64($0))) & 0xff) }
         guard case .inconsistent? = error(relabeled) else { return XCTFail("expected inconsistency") }
+        // A NaN weight with a valid checksum: refused, not evaluated to NaN losses.
+        var poisoned = Array(bytes.dropLast(8))
+        let nan = Float.nan.bitPattern
+        for k in 0..<4 { poisoned[56 + 124 + 4 * 100 + k] = UInt8((nan >> (8 * UInt32(k))) & 0xff) }
+        let poisonedHash = poisoned.withUnsafeBufferPointer { WeightFile.fnv1a($0) }
+        poisoned += (0..<8).map { UInt8((poisonedHash >> (8 * UInt64($0))) & 0xff) }
+        guard case .inconsistent(let message)? = error(poisoned) else { return XCTFail("expected a non-finite weight error") }
+        XCTAssertTrue(message.contains("NaN"), message)
         XCTAssertTrue(WeightFileError.checksumMismatch.description.contains("checksum"))
     }
 

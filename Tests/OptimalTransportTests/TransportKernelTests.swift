@@ -123,7 +123,7 @@ final class TransportKernelTests: XCTestCase {
         target.translate(by: field)
         for kernel in [AnyMeasureKernel(try RieszW2()), AnyMeasureKernel(try GaussianBW(bandwidth: 2))] {
             let mmd = try MMD(kernel: kernel, target: target)
-            var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.5), steps: 40)
+            var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.5), steps: 40)
             var rng = SeededGenerator(seed: 1)
             let result = try flow.run(from: source, using: &rng)
             XCTAssertLessThan(result.losses.last!, 0.5 * result.losses.first!, "\(kernel.base): \(result.losses.first!) -> \(result.losses.last!)")

@@ -11,6 +11,6 @@ let target = try garments.labeledDataset()
 // In d = 784 the gradient of each point is small (it carries mass 1/50), so the step
 // size is large.
 let mmd = try MMD(kernel: RieszSW(), target: target)
-var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 100), steps: 200)
+var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 100), steps: 200)
 let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
 print("loss \(result.losses.first!) -> \(result.losses.last!)")

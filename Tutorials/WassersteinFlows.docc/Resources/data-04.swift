@@ -8,7 +8,7 @@ let garments = try registry.load("fashion-mnist:train").drawing(perClass: 100, u
 let source = try digits.labeledDataset()
 let target = try garments.labeledDataset()
 let mmd = try MMD(kernel: RieszSW(), target: target)
-var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 100), steps: 200)
+var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 100), steps: 200)
 let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
 let assignment = try LabelAssignment(flowed: result.state, target: target)
 

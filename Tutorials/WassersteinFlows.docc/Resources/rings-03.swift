@@ -22,7 +22,7 @@ var probe = SeededGenerator(seed: 1)
 print("F(source) = \(try mmd.value(at: source, using: &probe))")
 
 // Explicit Euler: every particle moves against its WoW gradient, x <- x - 0.1 g.
-var flow = Flow(functional: mmd, integrator: ExplicitEuler(learningRate: 0.1),
+var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1),
                 steps: 501, snapshotInterval: 50)
 let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
 

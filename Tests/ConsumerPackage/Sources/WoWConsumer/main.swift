@@ -141,11 +141,11 @@ func flowRings<K: MeasureKernel, I: Integrator>(
 var results = [Bool]()
 do {
     results.append(try flowRings("MomentEnergyKernel (evaluate) + ExplicitEuler", kernel: MomentEnergyKernel(),
-                                 integrator: ExplicitEuler(learningRate: 0.1), steps: 150))
+                                 integrator: try ExplicitEuler(learningRate: 0.1), steps: 150))
     results.append(try flowRings("MeanEnergyKernel (PairwiseMeasureKernel) + Momentum", kernel: MeanEnergyKernel(),
-                                 integrator: Momentum(learningRate: 0.1, momentum: 0.9), steps: 150))
+                                 integrator: try Momentum(learningRate: 0.1, momentum: 0.9), steps: 150))
     results.append(try flowRings("LogSW (SlicedKernel) + ExplicitEuler", kernel: LogSW(),
-                                 integrator: ExplicitEuler(learningRate: 0.1), steps: 150))
+                                 integrator: try ExplicitEuler(learningRate: 0.1), steps: 150))
 } catch {
     print("WoWConsumer: error: \(error)")
     results.append(false)
