@@ -46,6 +46,12 @@ enum DistanceCommand {
         }
         let pca = try arguments.optionalInt("pca", min: 1)
         let labelChoice = try arguments.choice("label-distance", as: LabelDistanceChoice.self)
+        if arguments.isGiven("label-distance") && metric != .otdd && metric != .wow {
+            throw ArgumentError.invalidValue(option: "--metric", value: metric.rawValue, expected: "otdd or wow when --label-distance is given")
+        }
+        if arguments.isGiven("projections") && metric != .sw {
+            throw ArgumentError.invalidValue(option: "--metric", value: metric.rawValue, expected: "sw when --projections is given")
+        }
         if pca != nil && labelChoice != .gaussian {
             throw ArgumentError.invalidValue(option: "--label-distance", value: labelChoice.rawValue, expected: "gaussian when --pca is given")
         }

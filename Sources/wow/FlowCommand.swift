@@ -39,10 +39,11 @@ enum FlowCommand {
 
     static func run(_ arguments: ParsedArguments) throws {
         let method = try arguments.choice("method", as: Method.self)
+        try refuseInapplicableOptions(arguments, method: method)
         if method != .mmd { return try runBaseline(arguments, method: method) }
         let kernel = try KernelOptions.kernel(arguments)
         let steps = try arguments.int("steps", min: 0)
-        let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 0.1)
+        let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 0.1)
         let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
         let batch = try arguments.optionalInt("target-batch", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
@@ -80,6 +81,26 @@ enum FlowCommand {
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
     }
 
+    /// Options that only one method reads are errors with the others (an ignored option
+    /// would silently run something else than asked).
+    static func refuseInapplicableOptions(_ arguments: ParsedArguments, method: Method) throws {
+        let readers: [String: Set<Method>] = [
+            "kernel": [.mmd], "bandwidth": [.mmd], "exponent": [.mmd], "projections": [.mmd], "estimator": [.mmd],
+            "integrator": [.mmd], "target-batch": [.mmd],
+            "components": [.otdd, .product], "sinkhorn": [.otdd], "exact": [.otdd], "noise": [.product], "momentum": [.mmd, .product],
+        ]
+        for (option, methods) in readers.sorted(by: { $0.key < $1.key }) where arguments.isGiven(option) && !methods.contains(method) {
+            throw ArgumentError.invalidValue(option: "--method", value: method.rawValue,
+                                             expected: methods.map(\.rawValue).sorted().joined(separator: " or ") + " when --\(option) is given")
+        }
+        if try method == .mmd && arguments.isGiven("momentum") && arguments.choice("integrator", as: IntegratorChoice.self) == .euler {
+            throw ArgumentError.invalidValue(option: "--integrator", value: "euler", expected: "momentum when --momentum is given")
+        }
+        if arguments.isGiven("sinkhorn") && arguments.isGiven("exact") {
+            throw ArgumentError.invalidValue(option: "--sinkhorn", value: try arguments.string("sinkhorn"), expected: "to be given without --exact")
+        }
+    }
+
     /// Writes the flowed dataset as CSV and as NPZ (features with the source's sample shape).
     static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
         try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
@@ -115,7 +136,7 @@ extension FlowCommand {
         do {
             switch method {
             case .otdd:
-                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 1e-3)
+                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 1e-3)
                 let outer: OTDD.OuterSolver = try arguments.flag("exact")
                     ? .exact()
                     : .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(try arguments.double("sinkhorn", greaterThan: 0)), tolerance: 1e-6))
@@ -123,7 +144,7 @@ extension FlowCommand {
                                 integrator: try AdamWStep<GaussianLabeledSamples>(learningRate: learningRate), steps: steps)
                 result = try flow.run(from: problem.source, observer: ProgressBar(), using: &rng)
             case .product:
-                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0) ?? 1)
+                let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 1)
                 let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
                 let mmd = try ProductSpaceMMD(target: problem.target, noiseLevel: try arguments.double("noise", min: 0))
                 var flow = Flow(functional: mmd, integrator: try ProductSpaceMomentum(learningRate: learningRate, momentum: momentum), steps: steps)

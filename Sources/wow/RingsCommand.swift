@@ -21,7 +21,7 @@ enum RingsCommand {
     static func run(_ arguments: ParsedArguments) throws {
         let kernel = try KernelOptions.kernel(arguments)
         let steps = try arguments.int("steps", min: 0)
-        let learningRate = Float(try arguments.double("lr", greaterThan: 0))
+        let learningRate = Float(try arguments.double("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)))
         let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let out = URL(fileURLWithPath: try arguments.path("out"))

@@ -62,7 +62,7 @@ enum TrainCommand {
         let arch = try arguments.choice("arch", as: ArchitectureChoice.self)
         let epochs = try arguments.int("epochs", min: 1)
         let batch = try arguments.int("batch", min: 1)
-        let rate = Float(try arguments.double("lr", greaterThan: 0))
+        let rate = Float(try arguments.double("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)))
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let shape = try imageShape(arguments)
         let trainReference = try arguments.path("train")

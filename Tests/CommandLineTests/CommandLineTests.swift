@@ -162,6 +162,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(refused.stderr.contains("two.csv:2"), refused.stderr)
     }
 
+    func testOptionsTheChosenMethodIgnoresAreRefused() throws {
+        let dir = try temporaryDirectory()
+        let data = dir.appendingPathComponent("d.csv").path
+        try "0,0,0\n0,1,0\n1,5,5\n1,6,5\n".write(toFile: data, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("out").path
+        for (extra, named) in [(["--sinkhorn", "0.1"], "--sinkhorn"), (["--noise", "0.1"], "--noise"), (["--components", "3"], "--components"),
+                               (["--momentum", "0.5"], "--momentum"), (["--method", "otdd", "--kernel", "gaussian"], "--kernel"),
+                               (["--method", "product", "--projections", "8"], "--projections"), (["--method", "otdd", "--noise", "0.1"], "--noise"),
+                               (["--method", "otdd", "--exact", "--sinkhorn", "0.1"], "--exact")] {
+            let run = try wow(["flow", "--source", data, "--target", data, "--steps", "1", "--out", out] + extra, environment: [:])
+            XCTAssertEqual(run.status, 64, "\(extra): \(run.stderr)")
+            XCTAssertTrue(run.stderr.contains(named), "\(extra): \(run.stderr)")
+        }
+        let momentum = try wow("flow", "--source", data, "--target", data, "--steps", "1", "--integrator", "momentum", "--momentum", "0.5",
+                               "--projections", "8", "--out", out)
+        XCTAssertEqual(momentum.status, 0, momentum.stderr)
+        let labelDistance = try wow("distance", "--source", data, "--target", data, "--metric", "w2", "--label-distance", "gaussian")
+        XCTAssertEqual(labelDistance.status, 64, labelDistance.stderr)
+        let hugeRate = try wow("rings", "--lr", "1e300", "--out", out)
+        XCTAssertEqual(hugeRate.status, 64, hugeRate.stderr)
+        XCTAssertTrue(hugeRate.stderr.contains("--lr"), hugeRate.stderr)
+    }
+
     func testAbsurdSizesAndEmptyPathsAreErrorsNotCrashes() throws {
         let dir = try temporaryDirectory()
         let projections = try wow("rings", "--projections", "9223372036854775807", "--steps", "1", "--out", dir.path)
