@@ -51,7 +51,8 @@ public struct Sinkhorn: Sendable {
     }
 
     public let epsilon: Epsilon
-    /// Stop when `sum_i |(P 1)_i - a_i| <= tolerance` (default 1e-9).
+    /// Stop when `sum_i |(P 1)_i - a_i| <= tolerance` (default 1e-9); the output's
+    /// `converged` is the same test on both marginals of the returned plan.
     public let tolerance: Double
     /// Iteration cap (default 10,000); one iteration updates `f` and `g` once.
     public let maxIterations: Int
@@ -144,7 +145,9 @@ public struct SinkhornOutput: Sendable {
     public let regularizedCost: Double
     /// Iterations run.
     public let iterations: Int
-    /// `sum_i |(P 1)_i - a_i|` of the returned plan (its column sums equal `b`).
+    /// `max(sum_i |(P 1)_i - a_i|, sum_j |(P^T 1)_j - b_j|)`, measured on the returned plan.
+    /// Both domains return the plan right after a `g` (or `v`) update, so the column sums
+    /// equal `b` up to rounding and this is in effect the row error.
     public let marginalError: Double
     /// `marginalError <= tolerance`.
     public let converged: Bool

@@ -202,8 +202,11 @@ struct SinkhornIterations {
         problem.cost.values.withUnsafeBufferPointer { c in
             Self.softTransform(c.baseAddress!, rows: n, columns: m, logWeights: logB, potential: g, epsilon: eps, into: &f)
         }
+        // Each pass sets `g` to the c-transform of `f` (exact columns), measures the row
+        // error of the plan of `(f, g)`, and only then advances `f`, so the pair that
+        // leaves the loop (on convergence or at the cap) is the one whose error was measured.
         var iterations = 0
-        while iterations < maxIterations {
+        while true {
             transposedCost.withUnsafeBufferPointer { ct in
                 Self.softTransform(ct.baseAddress!, rows: m, columns: n, logWeights: logA, potential: f, epsilon: eps, into: &g)
             }
@@ -216,7 +219,7 @@ struct SinkhornIterations {
             guard !error.isNaN, f.allSatisfy(\.isFinite), g.allSatisfy(\.isFinite) else {
                 throw OptimalTransportError.numericalFailure("log-domain Sinkhorn produced non-finite potentials at epsilon \(eps)")
             }
-            if error <= tolerance { break }
+            if error <= tolerance || iterations >= maxIterations { break }
             swap(&f, &next)
         }
         var plan = [Double](repeating: 0, count: n * m)
@@ -334,8 +337,13 @@ struct SinkhornIterations {
         var regularized = epsilon * (1 - total)
         for i in 0..<n where rowMass[i] > 0 { regularized += rowMass[i] * f[i] }
         for j in 0..<m where columnMass[j] > 0 { regularized += columnMass[j] * g[j] }
-        var marginalError = 0.0
-        for i in 0..<n { marginalError += abs(rowMass[i] - a[i]) }
+        // Both marginals of the returned plan, measured: one of them is exact by
+        // construction only up to rounding, and an error in either must not pass as converged.
+        let b = problem.targetWeights
+        var rowError = 0.0, columnError = 0.0
+        for i in 0..<n { rowError += abs(rowMass[i] - a[i]) }
+        for j in 0..<m { columnError += abs(columnMass[j] - b[j]) }
+        let marginalError = max(rowError, columnError)
         return SinkhornOutput(
             epsilon: epsilon,
             plan: TransportPlan(sourceCount: n, targetCount: m, storage: .dense(plan)),

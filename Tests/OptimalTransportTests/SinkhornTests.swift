@@ -131,6 +131,46 @@ final class SinkhornTests: XCTestCase {
         for (c, b) in zip(output.plan.targetMarginal, problem.targetWeights) { XCTAssertEqual(c, b, accuracy: 1e-12) }
     }
 
+    /// At the cap, each domain returns a plan whose reported `marginalError` is the
+    /// largest L1 violation of either marginal of that very plan, and `converged` is false
+    /// when that violation is above the tolerance. (The log domain used to advance `f` after
+    /// the last measurement: exact rows, wrong columns, and `converged == true`.)
+    func testIterationCapIsHonestInBothDomains() throws {
+        let problem = try weightedProblem()
+        for domain in [Sinkhorn.Domain.scaling, .logarithmic] {
+            for cap in [1, 2, 3] {
+                let output = try Sinkhorn(epsilon: .absolute(0.05), tolerance: 1e-10, maxIterations: cap, domain: domain).solve(problem)
+                var rowError = 0.0, columnError = 0.0
+                for (r, a) in zip(output.plan.sourceMarginal, problem.sourceWeights) { rowError += abs(r - a) }
+                for (c, b) in zip(output.plan.targetMarginal, problem.targetWeights) { columnError += abs(c - b) }
+                let actual = max(rowError, columnError)
+                XCTAssertEqual(output.domain, domain)
+                XCTAssertEqual(output.iterations, cap, "\(domain)")
+                XCTAssertGreaterThan(actual, 1e-3, "\(domain), cap \(cap): a few iterations at eps 0.05 cannot fit the marginals")
+                XCTAssertEqual(output.marginalError, actual, accuracy: 1e-12 + 1e-9 * actual, "\(domain), cap \(cap)")
+                XCTAssertFalse(output.converged, "\(domain), cap \(cap): marginal error \(actual)")
+                // The documented shape: columns exact, the error sits in the rows.
+                XCTAssertLessThan(columnError, 1e-12, "\(domain), cap \(cap)")
+                // The potentials describe the returned plan.
+                let f = output.sourcePotentials, g = output.targetPotentials
+                for i in 0..<problem.sourceCount {
+                    for j in 0..<problem.targetCount {
+                        let expected = problem.sourceWeights[i] * problem.targetWeights[j] * exp((f[i] + g[j] - problem.cost[i, j]) / 0.05)
+                        XCTAssertEqual(output.plan.mass(source: i, target: j), expected, accuracy: 1e-12 + 1e-10 * expected)
+                    }
+                }
+            }
+            // A run that meets the tolerance still reports the measured error of its plan.
+            let done = try Sinkhorn(epsilon: .absolute(0.05), tolerance: 1e-9, maxIterations: 100_000, domain: domain).solve(problem)
+            var worst = 0.0, rows = 0.0
+            for (c, b) in zip(done.plan.targetMarginal, problem.targetWeights) { worst += abs(c - b) }
+            for (r, a) in zip(done.plan.sourceMarginal, problem.sourceWeights) { rows += abs(r - a) }
+            XCTAssertTrue(done.converged, "\(domain)")
+            XCTAssertLessThanOrEqual(max(worst, rows), 1e-9, "\(domain)")
+            XCTAssertEqual(done.marginalError, max(worst, rows), accuracy: 1e-13, "\(domain)")
+        }
+    }
+
     func testExplicitScalingDomainFailsLoudlyWhenItUnderflows() throws {
         // A cost spread of 2000 eps: exp(-2000) underflows, and the scalings overflow.
         let cost = try CostMatrix([[0, 1000, 1000], [1000, 0, 2000], [1000, 2000, 0]])
