@@ -10,13 +10,17 @@ import WassersteinFlows
 /// - symmetry: `K(mu, nu) = K(nu, mu)`;
 /// - Gram consistency: `gram(measures)[i][j] = K(mu_i, mu_j)` from pairwise calls;
 /// - self-pairs: `grad K(., mu)(mu)` is zero (and finite) at every particle;
-/// - batch linearity: gradients requested with weights in one batch equal the weighted
-///   sum of pairwise gradients;
+/// - batch linearity: gradients requested with weights in one batch, through both
+///   `firstGradientWeight` and `secondGradientWeight`, equal the weighted sum of pairwise
+///   gradients (a measure's second-argument gradient toward `nu` is
+///   `grad_W K(nu, .)(mu) = grad_W K(., nu)(mu)` by symmetry);
 /// - recycling: `evaluate(_:recycling:using:)` returns `evaluate`'s values and gradients
 ///   bit for bit, whether the recycled matrix fits (garbage-filled) or not, and never
 ///   changes a copy of it the caller kept (the checker keeps one, so this exercises the
 ///   copy-before-write path; writing in place is the conformer's own test);
-/// - finite differences: `dK(mu, nu)/dx_i = b_i * grad_W K(., nu)(mu)(x_i)` by central
+/// - finite differences: `dK(mu, nu)/dx_i = a_i * grad_W K(., nu)(mu)(x_i)` (the first
+///   argument's gradient, `firstGradientWeight`) and `dK(mu, nu)/dy_k = b_k *
+///   grad_W K(mu, .)(nu)(y_k)` (the second argument's, `secondGradientWeight`) by central
 ///   differences with step `epsilon`, to relative tolerance `tolerance`.
 ///
 /// - Parameter measures: at least three measures of one dimension, with distinct
@@ -56,20 +60,39 @@ public func checkMeasureKernelLaws<K: MeasureKernel>(
         violations.append("grad K(., mu)(mu) is not zero (max |g| = \(selfGradient.storage.map { abs($0) }.max() ?? 0))")
     }
 
-    // Batch linearity.
-    let w1 = 0.7, w2 = -1.3
+    // Batch linearity, through both gradient weights: measure 0 is the first argument of
+    // (0, 1) and the second of (2, 0); measures 1 and 2 take the other sides.
+    let w1 = 0.7, w2 = -1.3, w3 = 0.4, w4 = 1.9
     var rb = fresh()
     let batch = KernelBatch(measures: [measures[0], measures[1], measures[2]],
-                            pairs: [KernelPair(0, 1, firstGradientWeight: w1), KernelPair(0, 2, firstGradientWeight: w2)])
-    let combined = try kernel.evaluate(batch, using: &rb).gradients[0]!
-    var ra = fresh(), rc = fresh()
-    var expected = try kernel.gradient(of: measures[0], toward: measures[1], using: &ra)
-    expected.scale(by: Float(w1))
-    expected.add(try kernel.gradient(of: measures[0], toward: measures[2], using: &rc), scaledBy: Float(w2))
-    let scale = max(1e-6, expected.storage.map { Double(abs($0)) }.max() ?? 0)
-    let worst = zip(combined.storage, expected.storage).map { Double(abs($0 - $1)) }.max() ?? 0
-    if worst > 1e-4 * scale {
-        violations.append("batched gradient differs from the weighted sum of pairwise gradients by \(worst)")
+                            pairs: [KernelPair(0, 1, firstGradientWeight: w1, secondGradientWeight: w3),
+                                    KernelPair(2, 0, firstGradientWeight: w4, secondGradientWeight: w2)])
+    let combined = try kernel.evaluate(batch, using: &rb).gradients
+    func pairwise(_ i: Int, toward j: Int) throws -> Matrix {
+        var r = fresh()
+        return try kernel.gradient(of: measures[i], toward: measures[j], using: &r)
+    }
+    var expected0 = try pairwise(0, toward: 1)
+    expected0.scale(by: Float(w1))
+    expected0.add(try pairwise(0, toward: 2), scaledBy: Float(w2))
+    var expected1 = try pairwise(1, toward: 0)
+    expected1.scale(by: Float(w3))
+    var expected2 = try pairwise(2, toward: 0)
+    expected2.scale(by: Float(w4))
+    for (index, expected) in [(0, expected0), (1, expected1), (2, expected2)] {
+        guard index < combined.count, let got = combined[index] else {
+            violations.append("batched gradient of measure \(index) is missing (requested through \(index == 0 ? "both weights" : index == 1 ? "secondGradientWeight" : "firstGradientWeight"))")
+            continue
+        }
+        guard got.rows == expected.rows, got.columns == expected.columns else {
+            violations.append("batched gradient of measure \(index) is \(got.rows) x \(got.columns), expected \(expected.rows) x \(expected.columns)")
+            continue
+        }
+        let scale = max(1e-6, expected.storage.map { Double(abs($0)) }.max() ?? 0)
+        let worst = zip(got.storage, expected.storage).map { Double(abs($0 - $1)) }.max() ?? 0
+        if worst > 1e-4 * scale {
+            violations.append("batched gradient of measure \(index) differs from the weighted sum of pairwise gradients by \(worst)")
+        }
     }
 
     // Recycling: same bits as `evaluate`, a kept copy untouched.
@@ -89,24 +112,36 @@ public func checkMeasureKernelLaws<K: MeasureKernel>(
         }
     }
 
-    // Finite differences of K(mu, nu) in the particles of mu.
+    // Finite differences of K(mu, nu) in the particles of mu (first argument, gradient
+    // from `firstGradientWeight`) and of nu (second argument, `secondGradientWeight`).
     let mu = measures[0], nu = measures[1]
     var rg = fresh()
-    let gradient = try kernel.gradient(of: mu, toward: nu, using: &rg)
-    let gradientScale = max(1e-8, gradient.storage.map { Double(abs($0)) }.max() ?? 0)
-    for i in 0..<min(mu.count, 4) {
-        for j in 0..<min(mu.dimension, 3) {
-            var plus = mu.points, minus = mu.points
-            plus[i, j] += epsilon
-            minus[i, j] -= epsilon
-            var rp = fresh(), rm = fresh()
-            let kp = try kernel.value(EmpiricalMeasure(points: plus, weights: mu.weights), nu, using: &rp)
-            let km = try kernel.value(EmpiricalMeasure(points: minus, weights: mu.weights), nu, using: &rm)
-            let step = Double((mu.points[i, j] + epsilon) - (mu.points[i, j] - epsilon))
-            let numeric = (kp - km) / step
-            let analytic = Double(mu.weight(i)) * Double(gradient[i, j])
-            if abs(numeric - analytic) > tolerance * Double(mu.weight(i)) * gradientScale {
-                violations.append("finite differences at particle \(i), coordinate \(j): numeric \(numeric), analytic \(analytic)")
+    let both = try kernel.evaluate(KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1, firstGradientWeight: 1, secondGradientWeight: 1)]),
+                                   using: &rg).gradients
+    for (argument, label) in [(0, "first"), (1, "second")] {
+        let moving = argument == 0 ? mu : nu
+        guard argument < both.count, let gradient = both[argument],
+              gradient.rows == moving.count, gradient.columns == moving.dimension else {
+            violations.append("the \(label) argument's gradient is missing or misshapen")
+            continue
+        }
+        let gradientScale = max(1e-8, gradient.storage.map { Double(abs($0)) }.max() ?? 0)
+        for i in 0..<min(moving.count, 4) {
+            for j in 0..<min(moving.dimension, 3) {
+                var plus = moving.points, minus = moving.points
+                plus[i, j] += epsilon
+                minus[i, j] -= epsilon
+                var rp = fresh(), rm = fresh()
+                let movedPlus = try EmpiricalMeasure(points: plus, weights: moving.weights)
+                let movedMinus = try EmpiricalMeasure(points: minus, weights: moving.weights)
+                let kp = try argument == 0 ? kernel.value(movedPlus, nu, using: &rp) : kernel.value(mu, movedPlus, using: &rp)
+                let km = try argument == 0 ? kernel.value(movedMinus, nu, using: &rm) : kernel.value(mu, movedMinus, using: &rm)
+                let step = Double((moving.points[i, j] + epsilon) - (moving.points[i, j] - epsilon))
+                let numeric = (kp - km) / step
+                let analytic = Double(moving.weight(i)) * Double(gradient[i, j])
+                if abs(numeric - analytic) > tolerance * Double(moving.weight(i)) * gradientScale {
+                    violations.append("finite differences in the \(label) argument at particle \(i), coordinate \(j): numeric \(numeric), analytic \(analytic)")
+                }
             }
         }
     }

@@ -45,6 +45,36 @@ final class TransportKernelTests: XCTestCase {
         XCTAssertFalse(try checkMeasureKernelLaws(HalfGradient(), measures: measures).isEmpty)
     }
 
+    /// The checker also pins the second argument's gradient (`secondGradientWeight`): a
+    /// kernel that gets only that gradient's sign wrong is caught, while the same wrapper
+    /// with the right sign passes.
+    func testLawCheckerCatchesAWrongSecondArgumentGradient() throws {
+        struct SplitGradients: MeasureKernel {
+            let base = try! RieszW2(exponent: 2)
+            let secondSign: Float
+            func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+                var firstOnly = batch, secondOnly = batch
+                for k in batch.pairs.indices {
+                    firstOnly.pairs[k].secondGradientWeight = 0
+                    secondOnly.pairs[k].firstGradientWeight = 0
+                }
+                var result = try base.evaluate(firstOnly, using: &generator)
+                let second = try base.evaluate(secondOnly, using: &generator)
+                for k in result.gradients.indices {
+                    guard let g = second.gradients[k] else { continue }
+                    if result.gradients[k] == nil { result.gradients[k] = Matrix(rows: g.rows, columns: g.columns) }
+                    result.gradients[k]!.add(g, scaledBy: secondSign)
+                }
+                return result
+            }
+        }
+        let measures = try Fixture.measures(sizes: [8, 9, 10], d: 2, weighted: false, seed: 52)
+        XCTAssertEqual(try checkMeasureKernelLaws(SplitGradients(secondSign: 1), measures: measures), [])
+        let violations = try checkMeasureKernelLaws(SplitGradients(secondSign: -1), measures: measures)
+        XCTAssertTrue(violations.contains { $0.contains("second argument") }, "\(violations)")
+        XCTAssertTrue(violations.contains { $0.contains("batched gradient of measure 1") }, "\(violations)")
+    }
+
     func testValuesMatchTheSolvers() throws {
         let measures = try Fixture.measures(sizes: [7, 10], d: 3, weighted: true, seed: 53)
         let mu = measures[0], nu = measures[1]
