@@ -147,19 +147,3 @@ public func checkMeasureKernelLaws<K: MeasureKernel>(
     }
     return violations
 }
-
-/// Law checker for `Integrator` conformers: from rest, a zero gradient leaves the state
-/// unchanged (over three steps).
-///
-/// - Parameters:
-///   - makeIntegrator: a fresh integrator (at rest).
-///   - zero: the zero tangent at `state`.
-/// - Returns: a description of each violated law.
-public func checkIntegratorLaws<I: Integrator>(
-    _ makeIntegrator: () -> I, state: I.State, zero: I.State.Tangent
-) -> [String] where I.State: Equatable {
-    var integrator = makeIntegrator()
-    var moved = state
-    for _ in 0..<3 { integrator.step(&moved, gradient: zero) }
-    return moved == state ? [] : ["a zero gradient moved the state"]
-}

@@ -15,6 +15,41 @@ final class ProductStateTests: XCTestCase {
                                            zero: ParticleField(zerosLike: dataset)), [])
     }
 
+    /// From rest, one step along a small gradient is one geodesic descent step
+    /// `exp_x(-tau grad_R F)`: `x - tau g` on features and means, `exp_Sigma(-2 tau G)` on
+    /// covariances; AdamW's first step moves by about `-lr sign(g)` through the same map.
+    func testFirstStepFromRestIsAGeodesicDescentStep() throws {
+        let state = try Fixture.productState(n: 4, d: 3, seed: 31)
+        let zero = GaussianLabeledTangent(zerosLike: state)
+        var rng = SeededGenerator(seed: 34)
+        var gradient = zero
+        gradient.features = try Matrix(rows: state.count, columns: state.featureDimension,
+                                       storage: (0..<(state.count * state.featureDimension)).map { _ in Float(0.05 * rng.nextStandardNormal()) })
+        gradient.means = gradient.means.map { _ in 0.05 * rng.nextStandardNormal() }
+        // Symmetric covariance blocks.
+        let k = state.labelDimension
+        for i in 0..<state.count {
+            for r in 0..<k {
+                for c in r..<k {
+                    let value = 0.02 * rng.nextStandardNormal()
+                    gradient.covariances[i * k * k + r * k + c] = value
+                    gradient.covariances[i * k * k + c * k + r] = value
+                }
+            }
+        }
+        let descent = IntegratorFirstStep<GaussianLabeledSamples>.descent(gradient: gradient, learningRate: 0.5)
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero, firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero,
+                                           firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! ProductSpaceMomentum(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero,
+                                           firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! ProductSpaceMomentum(learningRate: 0.5, momentum: 0.9, covarianceMomentum: 0.5) }, state: state,
+                                           zero: zero, firstStep: descent), [])
+        let adamMove = gradient.mapComponents { $0 == 0 ? 0 : -0.01 * ($0 > 0 ? 1 : -1) }
+        XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<GaussianLabeledSamples>(learningRate: 0.01, weightDecay: 0) }, state: state, zero: zero,
+                                           firstStep: IntegratorFirstStep(gradient: gradient, expectedMove: adamMove, distance: largestCoordinateDifference)), [])
+    }
+
     func testDecoupledWeightDecayShrinksTheStateWithoutAGradient() throws {
         // The one intended exception to the integrator law: x <- (1 - lr wd) x, and
         // Sigma <- (1 - lr wd / 2)^2 Sigma (lr and wd are Float parameters).

@@ -34,6 +34,59 @@ final class IntegratorTests: XCTestCase {
         XCTAssertEqual(checkIntegratorLaws({ try! Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z), [])
     }
 
+    /// From rest, one step along a small gradient moves a flat state by `-tau g` (the
+    /// gradient-descent steppers), and AdamW's bias-corrected first step by about
+    /// `-lr sign(g)`; on the curved toy state by `exp_x(-tau x^2 g)`.
+    func testFirstStepFromRestFollowsTheGradient() throws {
+        var rng = SeededGenerator(seed: 9)
+        let state = try dataset()
+        let gradient = ParticleField(classes: state.classes.map { measure in
+            try! Matrix(rows: measure.count, columns: measure.dimension,
+                        storage: (0..<(measure.count * measure.dimension)).map { _ in Float(0.05 * rng.nextStandardNormal()) })
+        })
+        let descent = IntegratorFirstStep<LabeledDataset>.descent(gradient: gradient, learningRate: 0.5)
+        XCTAssertEqual(checkIntegratorLaws({ ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
+                                           firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
+                                           firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state,
+                                           zero: ParticleField(zerosLike: state), firstStep: descent), [])
+        let adamMove = gradient.mapComponents { -0.01 * ($0 > 0 ? 1 : -1) }
+        XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<LabeledDataset>(learningRate: 0.01, weightDecay: 0) }, state: state,
+                                           zero: ParticleField(zerosLike: state),
+                                           firstStep: IntegratorFirstStep(gradient: gradient, expectedMove: adamMove, distance: largestCoordinateDifference)), [])
+        let p = PositiveReal(x: 2), z = PositiveReal.Tangent(value: 0)
+        let curved = IntegratorFirstStep<PositiveReal>.descent(gradient: PositiveReal.Tangent(value: 0.02), learningRate: 0.5) {
+            abs(Double($0.x) - Double($1.x))
+        }
+        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z, firstStep: curved), [])
+        XCTAssertEqual(checkIntegratorLaws({ Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z, firstStep: curved), [])
+    }
+
+    /// The first-step law is not vacuous: a stepper that ascends, one that takes twice the
+    /// step, and one that does not move are each caught.
+    func testFirstStepLawCatchesWrongSteppers() throws {
+        struct Scaled: Integrator {
+            var factor: Float
+            mutating func step(_ state: inout LabeledDataset, gradient: ParticleField) {
+                state.move(along: gradient, scaledBy: -0.5 * factor)
+            }
+        }
+        let state = try dataset()
+        var gradient = ParticleField(zerosLike: state)
+        gradient.classes[0][1, 0] = 0.03
+        gradient.classes[1][0, 1] = -0.02
+        let law = IntegratorFirstStep<LabeledDataset>.descent(gradient: gradient, learningRate: 0.5)
+        XCTAssertEqual(checkIntegratorLaws({ Scaled(factor: 1) }, state: state, zero: ParticleField(zerosLike: state), firstStep: law), [])
+        for factor: Float in [-1, 2, 0] {
+            XCTAssertEqual(checkIntegratorLaws({ Scaled(factor: factor) }, state: state, zero: ParticleField(zerosLike: state), firstStep: law).count, 1,
+                           "factor \(factor)")
+        }
+        // A zero expected move makes the law vacuous, which is reported too.
+        let vacuous = IntegratorFirstStep<LabeledDataset>.descent(gradient: ParticleField(zerosLike: state), learningRate: 0.5)
+        XCTAssertEqual(checkIntegratorLaws({ Scaled(factor: 1) }, state: state, zero: ParticleField(zerosLike: state), firstStep: vacuous).count, 1)
+    }
+
     func testEulerMovesEveryParticleAgainstTheGradient() throws {
         var state = try dataset()
         var gradient = ParticleField(zerosLike: state)
