@@ -56,22 +56,55 @@ final class BaselineFlowTests: XCTestCase {
         }
     }
 
+    /// `k = 2` and `k = 1` label embeddings (both closed forms of the Bures-Wasserstein cost).
     func testOTDDObjectiveGradientMatchesFiniteDifferences() throws {
-        let state = try Fixture.productState(n: 5, d: 3, seed: 51, weighted: true)
-        let target = try Fixture.productState(n: 6, d: 3, shift: 0.5, seed: 52)
-        let solvers: [(String, OTDD.OuterSolver)] = [
-            ("exact", .exact()),
-            ("sinkhorn, absolute epsilon", .sinkhorn(try Sinkhorn(epsilon: .absolute(0.5), tolerance: 1e-13))),
-            ("sinkhorn, relative epsilon", .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(0.05), tolerance: 1e-13))),
-        ]
-        for (name, solver) in solvers {
-            let objective = OTDDObjective(target: target, outerSolver: solver)
-            var rng = SeededGenerator(seed: 0)
-            let (value, gradient) = try objective.valueAndGradient(at: state, using: &rng)
-            XCTAssertGreaterThan(value, 0, name)
-            try checkFiniteDifferences({ var r = SeededGenerator(seed: 0); return try objective.value(at: $0, using: &r) },
-                                       gradient: gradient, at: state, tolerance: 1e-3, context: name)
+        for k in [2, 1] {
+            let state = try Fixture.productState(n: 5, d: 3, k: k, seed: 51, weighted: true)
+            let target = try Fixture.productState(n: 6, d: 3, k: k, shift: 0.5, seed: 52)
+            let solvers: [(String, OTDD.OuterSolver)] = [
+                ("exact", .exact()),
+                ("sinkhorn, absolute epsilon", .sinkhorn(try Sinkhorn(epsilon: .absolute(0.5), tolerance: 1e-13))),
+                ("sinkhorn, relative epsilon", .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(0.05), tolerance: 1e-13))),
+            ]
+            for (name, solver) in solvers {
+                let objective = OTDDObjective(target: target, outerSolver: solver)
+                var rng = SeededGenerator(seed: 0)
+                let (value, gradient) = try objective.valueAndGradient(at: state, using: &rng)
+                XCTAssertGreaterThan(value, 0, "\(name), k = \(k)")
+                // The covariance gradient is not vacuous (the check below would pass on zeros
+                // only if the cost did not depend on the covariances).
+                XCTAssertGreaterThan(gradient.covariances.map(abs).max()!, 1e-2, "\(name), k = \(k)")
+                try checkFiniteDifferences({ var r = SeededGenerator(seed: 0); return try objective.value(at: $0, using: &r) },
+                                           gradient: gradient, at: state, tolerance: 1e-3, context: "\(name), k = \(k)")
+            }
         }
+    }
+
+    /// With one-dimensional label embeddings the label part of the OTDD ground cost is
+    /// `W_2^2(N(m, a), N(m', b)) = (m - m')^2 + (sqrt a - sqrt b)^2`.
+    func testOTDDGroundCostWithOneDimensionalLabelsIsTheGaussianClosedForm() throws {
+        let state = try Fixture.productState(n: 4, d: 2, k: 1, seed: 61)
+        let target = try Fixture.productState(n: 3, d: 2, k: 1, shift: 0.7, seed: 62)
+        let cost = try OTDDObjective(target: target).groundCost(at: state)
+        for i in 0..<state.count {
+            for j in 0..<target.count {
+                var features = 0.0
+                for e in 0..<2 {
+                    let delta = Double(state.features[i, e]) - Double(target.features[j, e])
+                    features += delta * delta
+                }
+                let (m1, m2) = (state.means[i], target.means[j])
+                let (a, b) = (state.covariances[i], target.covariances[j])
+                let expected = features + (m1 - m2) * (m1 - m2) + (a.squareRoot() - b.squareRoot()) * (a.squareRoot() - b.squareRoot())
+                XCTAssertEqual(cost[i, j], expected, accuracy: 1e-6 * max(1, expected), "(\(i), \(j))")
+            }
+        }
+        // Hand-made pair: N(1, 4) to N(-2, 9): 9 + 1 = 10 (plus the features, here equal).
+        let one = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1, storage: [0.5]), means: [1], covariances: [4],
+                                             labelDimension: 1, labels: [0])
+        let other = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1, storage: [0.5]), means: [-2], covariances: [9],
+                                               labelDimension: 1, labels: [0])
+        XCTAssertEqual(try OTDDObjective(target: other).groundCost(at: one)[0, 0], 10, accuracy: 1e-12)
     }
 
     func testOTDDObjectiveWithThreeDimensionalLabelEmbeddings() throws {
