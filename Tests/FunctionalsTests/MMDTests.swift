@@ -123,6 +123,55 @@ final class MMDTests: XCTestCase {
         XCTAssertThrowsError(try MMD(kernel: RieszSW(), target: target, targetBatchSize: 0))
     }
 
+    /// The target minibatch of each class is `k` distinct points of that class, every
+    /// point equally likely: a kernel that records its batches sees the subsets (target
+    /// point `i` sits at coordinate `i`, so a subset reads back as indices).
+    func testTargetMinibatchesAreUniformSubsetsWithoutReplacement() throws {
+        final class Recorder: MeasureKernel, @unchecked Sendable {
+            var batches: [[EmpiricalMeasure]] = []
+            func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+                batches.append(batch.measures)
+                return KernelBatchResult(values: Array(repeating: 0, count: batch.pairs.count),
+                                         gradients: Array(repeating: nil, count: batch.measures.count))
+            }
+        }
+        let sizes = [10, 7, 3], k = 4
+        let target = try LabeledDataset(classes: sizes.map { n in
+            try EmpiricalMeasure(points: Matrix(rows: n, columns: 1, storage: (0..<n).map(Float.init)))
+        })
+        let source = try Self.dataset(sizes: [5], d: 1, seed: 3)
+        let recorder = Recorder()
+        let mmd = try MMD(kernel: recorder, target: target, targetBatchSize: k)
+        let draws = 3000
+        var counts = sizes.map { [Int](repeating: 0, count: $0) }
+        var bad = [String]()
+        for seed in 0..<draws {
+            var rng = SeededGenerator(seed: UInt64(seed))
+            _ = try mmd.valueAndGradient(at: source, using: &rng)
+            let measures = recorder.batches.last!
+            guard measures.count == 1 + sizes.count else { bad.append("seed \(seed): \(measures.count) measures"); continue }
+            for (c, n) in sizes.enumerated() {
+                let indices = measures[1 + c].points.storage.map { Int($0) }
+                if indices.count != min(k, n) || Set(indices).count != indices.count || !indices.allSatisfy({ (0..<n).contains($0) }) {
+                    bad.append("class \(c), seed \(seed): \(indices)")
+                }
+                for i in indices where (0..<n).contains(i) { counts[c][i] += 1 }
+            }
+        }
+        XCTAssertEqual(recorder.batches.count, draws)
+        XCTAssertTrue(bad.isEmpty, "\(bad.count) subsets are not \(k) distinct in-range points, e.g. \(bad.prefix(3))")
+        // Each point of a class of n > k is drawn with probability k / n: 1200 of 3000 for
+        // n = 10 (standard deviation about 27), 1714 for n = 7 (about 27); allow 10%.
+        for (c, n) in sizes.enumerated() {
+            let expected = Double(draws) * Double(min(k, n)) / Double(n)
+            for (i, count) in counts[c].enumerated() {
+                XCTAssertEqual(Double(count), expected, accuracy: 0.1 * expected, "class \(c), point \(i): \(counts[c])")
+            }
+        }
+        // Different seeds give different subsets (the draw is random, not a fixed prefix).
+        XCTAssertGreaterThan(Set(recorder.batches.map { $0[1].points.storage }).count, 100)
+    }
+
     func testDimensionMismatchIsATypedError() throws {
         let mmd = try MMD(kernel: RieszSW(slicing: Self.slicing), target: Self.dataset(sizes: [5], d: 3, seed: 1))
         var rng = SeededGenerator(seed: 0)
