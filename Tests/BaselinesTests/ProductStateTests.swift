@@ -83,6 +83,41 @@ final class ProductStateTests: XCTestCase {
         XCTAssertThrowsError(try AdamWStep<LabeledDataset>(beta1: 1)) { XCTAssertTrue($0 is IntegratorError) }
     }
 
+    /// Three heavy-ball steps written out by hand (k = 1, so every part is a scalar):
+    /// tau = 0.5, mu = 0.5, mu_S = 0.25, x0 = 1, m0 = 0, Sigma0 = 1, and gradients
+    /// (g_x, g_m, G) = (1, 2, 0.1), (-1, 0, 0.2), (0.5, -1, -0.1).
+    ///
+    ///     v_x: 1, -1 + 0.5 * 1 = -0.5, 0.5 + 0.5 * -0.5 = 0.25     x: 0.5, 0.75, 0.625
+    ///     v_m: 2, 0 + 0.5 * 2 = 1, -1 + 0.5 * 1 = -0.5             m: -1, -1.5, -1.25
+    ///     v_S (from 2 G): 0.2, 0.4 + 0.25 * 0.2 = 0.45, -0.2 + 0.25 * 0.45 = -0.0875
+    ///     Sigma <- (1 - tau v_S)^2 Sigma: 0.9^2 = 0.81, 0.775^2 * 0.81 = 0.48650625,
+    ///            1.04375^2 * 0.48650625 = 0.530006750244140625
+    ///
+    /// and with the default mu_S = 0 the covariance steps forget the past:
+    /// 0.81, 0.8^2 * 0.81 = 0.5184, 1.1^2 * 0.5184 = 0.627264.
+    func testProductSpaceMomentumFollowsTheHeavyBallRecurrence() throws {
+        let start = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1, storage: [1]), means: [0], covariances: [1],
+                                               labelDimension: 1, labels: [0])
+        let gradients = [(1.0, 2.0, 0.1), (-1.0, 0.0, 0.2), (0.5, -1.0, -0.1)].map { gx, gm, g in
+            GaussianLabeledTangent(features: Matrix(rows: 1, columns: 1, repeating: Float(gx)), means: [gm], covariances: [g])
+        }
+        let features: [Float] = [0.5, 0.75, 0.625], means = [-1, -1.5, -1.25]
+        for (covarianceMomentum, covariances) in [(Float(0.25), [0.81, 0.48650625, 0.530006750244140625]), (0, [0.81, 0.5184, 0.627264])] {
+            var state = start
+            var stepper = try ProductSpaceMomentum(learningRate: 0.5, momentum: 0.5, covarianceMomentum: covarianceMomentum)
+            for t in 0..<3 {
+                stepper.step(&state, gradient: gradients[t])
+                XCTAssertEqual(state.features[0, 0], features[t], accuracy: 1e-7, "mu_S \(covarianceMomentum), step \(t + 1)")
+                XCTAssertEqual(state.means[0], means[t], accuracy: 1e-12, "mu_S \(covarianceMomentum), step \(t + 1)")
+                XCTAssertEqual(state.covariances[0], covariances[t], accuracy: 1e-12, "mu_S \(covarianceMomentum), step \(t + 1)")
+            }
+            let velocity = try XCTUnwrap(stepper.velocity)
+            XCTAssertEqual(velocity.features[0, 0], 0.25, accuracy: 1e-7)
+            XCTAssertEqual(velocity.means[0], -0.5, accuracy: 1e-12)
+            XCTAssertEqual(velocity.covariances[0], covarianceMomentum == 0 ? -0.2 : -0.0875, accuracy: 1e-12)
+        }
+    }
+
     func testMoveIsTheBuresWassersteinExponentialMap() throws {
         var state = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1), means: [0, 0], covariances: [2, 0.5, 0.5, 1],
                                                labelDimension: 2, labels: [0])
