@@ -118,6 +118,26 @@ final class ProductStateTests: XCTestCase {
         }
     }
 
+    /// The reference bandwidths `h_x = 100`, `h_m = 50`, `h_S = 1000` are the defaults: for
+    /// one sample against one target sample, `F = 1/2 (1 + 1 - 2 k) = 1 - k` with
+    /// `k = exp(-|dx|^2 / 200 - |dm|^2 / 100 - |dSigma|_F^2 / 2000)`; here
+    /// `|dx|^2 = 25`, `|dm|^2 = 5`, `|dSigma|_F^2 = 1.5`.
+    func testProductMMDDefaultBandwidthsGiveTheReferenceKernel() throws {
+        let state = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 2, storage: [0, 0]), means: [1, 0],
+                                               covariances: [1, 0, 0, 1], labelDimension: 2, labels: [0])
+        let target = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 2, storage: [3, 4]), means: [0, 2],
+                                                covariances: [2, 0.5, 0.5, 1], labelDimension: 2, labels: [0])
+        let defaults = try ProductSpaceMMD(target: target)
+        XCTAssertEqual(defaults.featureBandwidth, 100)
+        XCTAssertEqual(defaults.meanBandwidth, 50)
+        XCTAssertEqual(defaults.covarianceBandwidth, 1000)
+        XCTAssertEqual(defaults.noiseLevel, 0.01)
+        let mmd = try ProductSpaceMMD(target: target, noiseLevel: 0)
+        var rng = SeededGenerator(seed: 0)
+        let kernel = exp(-25.0 / 200 - 5.0 / 100 - 1.5 / 2000)
+        XCTAssertEqual(try mmd.value(at: state, using: &rng), 1 - kernel, accuracy: 1e-12)
+    }
+
     func testMoveIsTheBuresWassersteinExponentialMap() throws {
         var state = try GaussianLabeledSamples(features: Matrix(rows: 1, columns: 1), means: [0, 0], covariances: [2, 0.5, 0.5, 1],
                                                labelDimension: 2, labels: [0])
