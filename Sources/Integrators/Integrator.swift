@@ -3,8 +3,10 @@
 ///
 /// Integrators are configured once (learning rate, momentum) and keep whatever memory
 /// they need (a velocity) between steps; make a fresh value to restart.
-/// Law (checked by `FlowLaws.checkIntegratorLaws`): from rest, a zero gradient leaves the
-/// state unchanged.
+/// Laws (checked by `FlowLaws.checkIntegratorLaws`): from rest, a zero gradient leaves the
+/// state unchanged; with a first-step law, one step from rest along a small gradient lands
+/// on the expected move to first order (`x - tau g` on flat states for the descent
+/// steppers).
 public protocol Integrator {
     associatedtype State: FlowManifold
     /// Moves `state` one step against `gradient`.

@@ -18,7 +18,8 @@ import WoWCompute
 /// value divided by the particle's weight.
 ///
 /// Laws (checked for every conformer by `FlowLaws.checkMeasureKernelLaws`): symmetry,
-/// Gram consistency with pairwise calls, gradients equal to finite differences, and
+/// Gram consistency with pairwise calls, both arguments' gradients equal to finite
+/// differences and linear in their batch weights, recycling that keeps the bits, and
 /// `grad K(., mu)(mu) = 0` on self-pairs (never NaN).
 ///
 /// To add a kernel, conform to `SlicedKernel` (give the profile `phi` of the sliced

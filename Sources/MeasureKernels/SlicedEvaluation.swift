@@ -18,7 +18,8 @@ import WoWCompute
 /// Uniform pairs whose sizes divide one another (squared cost) are matched through
 /// block means computed once per measure and direction (`BlockKey`).
 ///
-/// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L N)` for the sorts,
+/// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L sum_i n_i log^2 n_i)`
+///   for the sorts (`ArgSort`: a network up to 2048 keys, radix beyond),
 ///   `O(L (n_i + n_j))` per pair (`O(L min(n_i, n_j))` with block summaries). Memory:
 ///   `L (N + N_order + N_g)` scratch values from `ScratchPool`.
 ///

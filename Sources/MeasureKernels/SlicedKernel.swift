@@ -70,7 +70,8 @@ public struct KernelProfile: Sendable, Equatable {
 /// call) are provided; a conformer that replaces one must replace the other too.
 ///
 /// - Complexity: `O(L d sum_i n_i)` for the projections and the gradients,
-///   `O(L sum_i n_i)` for the sorts, `O(L (n_i + n_j))` per pair.
+///   `O(L sum_i n_i log^2 n_i)` for the sorts (a bitonic network on rows of up to 2048
+///   with AVX2; `O(L sum_i n_i)` radix passes otherwise), `O(L (n_i + n_j))` per pair.
 public protocol SlicedKernel: MeasureKernel {
     /// Directions and estimator.
     var slicing: Slicing { get }

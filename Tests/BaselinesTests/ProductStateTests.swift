@@ -38,8 +38,8 @@ final class ProductStateTests: XCTestCase {
             }
         }
         let descent = IntegratorFirstStep<GaussianLabeledSamples>.descent(gradient: gradient, learningRate: 0.5)
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero, firstStep: descent), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero,
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5) }, state: state, zero: zero, firstStep: descent), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<GaussianLabeledSamples>(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero,
                                            firstStep: descent), [])
         XCTAssertEqual(checkIntegratorLaws({ try! ProductSpaceMomentum(learningRate: 0.5, momentum: 0.9) }, state: state, zero: zero,
                                            firstStep: descent), [])

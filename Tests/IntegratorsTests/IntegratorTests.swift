@@ -45,11 +45,11 @@ final class IntegratorTests: XCTestCase {
                         storage: (0..<(measure.count * measure.dimension)).map { _ in Float(0.05 * rng.nextStandardNormal()) })
         })
         let descent = IntegratorFirstStep<LabeledDataset>.descent(gradient: gradient, learningRate: 0.5)
-        XCTAssertEqual(checkIntegratorLaws({ ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
+        XCTAssertEqual(checkIntegratorLaws({ try! ExplicitEuler<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
                                            firstStep: descent), [])
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<LabeledDataset>(learningRate: 0.5) }, state: state, zero: ParticleField(zerosLike: state),
                                            firstStep: descent), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state,
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<LabeledDataset>(learningRate: 0.5, momentum: 0.9) }, state: state,
                                            zero: ParticleField(zerosLike: state), firstStep: descent), [])
         let adamMove = gradient.mapComponents { -0.01 * ($0 > 0 ? 1 : -1) }
         XCTAssertEqual(checkIntegratorLaws({ try! AdamWStep<LabeledDataset>(learningRate: 0.01, weightDecay: 0) }, state: state,
@@ -59,8 +59,8 @@ final class IntegratorTests: XCTestCase {
         let curved = IntegratorFirstStep<PositiveReal>.descent(gradient: PositiveReal.Tangent(value: 0.02), learningRate: 0.5) {
             abs(Double($0.x) - Double($1.x))
         }
-        XCTAssertEqual(checkIntegratorLaws({ GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z, firstStep: curved), [])
-        XCTAssertEqual(checkIntegratorLaws({ Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z, firstStep: curved), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! GeodesicStep<PositiveReal>(learningRate: 0.5) }, state: p, zero: z, firstStep: curved), [])
+        XCTAssertEqual(checkIntegratorLaws({ try! Momentum<PositiveReal>(learningRate: 0.5, momentum: 0.5) }, state: p, zero: z, firstStep: curved), [])
     }
 
     /// The first-step law is not vacuous: a stepper that ascends, one that takes twice the
