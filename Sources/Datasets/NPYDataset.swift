@@ -43,15 +43,16 @@ public struct NPYDataset: Dataset, Sendable {
         } catch let error as NumPyFileError {
             throw Self.translate(error, path: path)
         }
-        func pair(_ x: String, _ y: String) -> (NumPyArray, NumPyArray)? {
+        // (split, features, labels, features member, labels member)
+        func pair(_ split: DatasetSplit, _ x: String, _ y: String) -> (DatasetSplit, NumPyArray, NumPyArray, String, String)? {
             guard let features = archive[x], let labels = archive[y] else { return nil }
-            return (features, labels)
+            return (split, features, labels, x, y)
         }
-        var found = [(DatasetSplit, NumPyArray, NumPyArray, String)]()
-        if let (x, y) = pair("x_train", "y_train") { found.append((.train, x, y, "x_train")) }
-        if let (x, y) = pair("x_test", "y_test") { found.append((.test, x, y, "x_test")) }
-        if found.isEmpty, let (x, y) = pair("features", "labels") ?? pair("x", "y") ?? pair("X", "y") {
-            found.append((.all, x, y, "features"))
+        var found = [(DatasetSplit, NumPyArray, NumPyArray, String, String)]()
+        if let train = pair(.train, "x_train", "y_train") { found.append(train) }
+        if let test = pair(.test, "x_test", "y_test") { found.append(test) }
+        if found.isEmpty, let all = pair(.all, "features", "labels") ?? pair(.all, "x", "y") ?? pair(.all, "X", "y") {
+            found.append(all)
         }
         guard !found.isEmpty else {
             throw DatasetError.corruptFile(path: path, location: nil,
@@ -61,7 +62,7 @@ public struct NPYDataset: Dataset, Sendable {
         var names = classNames
         if names == nil {
             var largest = 0
-            for (_, _, y, _) in found {
+            for (_, _, y, _, _) in found {
                 let labels = (try? y.intValues()) ?? []
                 largest = max(largest, labels.max() ?? 0)
             }
@@ -72,10 +73,15 @@ public struct NPYDataset: Dataset, Sendable {
             names = (0...largest).map(String.init)
         }
         var splits = [(DatasetSplit, LabeledSamples)]()
-        for (split, x, y, member) in found {
-            splits.append((split, try Self.samples(features: x, labels: y, featuresPath: "\(path) [\(member)]",
-                                                   labelsPath: "\(path) [\(member.replacingOccurrences(of: "x", with: "y"))]",
-                                                   classNames: names, valueRange: valueRange)))
+        for (split, x, y, featuresMember, labelsMember) in found {
+            let samples = try Self.samples(features: x, labels: y, featuresPath: "\(path) [\(featuresMember)]",
+                                           labelsPath: "\(path) [\(labelsMember)]", classNames: names, valueRange: valueRange)
+            // Every split must describe the same kind of sample.
+            if let first = splits.first, first.1.featureShape != samples.featureShape {
+                throw DatasetError.inconsistentFiles(first: "\(path) [\(found[0].3)]", second: "\(path) [\(featuresMember)]",
+                                                     problem: "samples of shape \(first.1.featureShape) and \(samples.featureShape)")
+            }
+            splits.append((split, samples))
         }
         self.init(name: name, splits: splits)
     }

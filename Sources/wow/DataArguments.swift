@@ -7,7 +7,7 @@ import WassersteinFlows
 /// features file with a separate `.npy` labels file.
 enum DataArguments {
     /// Help text shared by commands that take data.
-    static let help = "A data set name (see `wow data list`; e.g. fashion-mnist:test), a CSV file (class,f1,...,fd), an .npz archive (features+labels), or an .npy features file with --*-labels."
+    static let help = "A data set name (see `wow data list`; e.g. fashion-mnist:test), a CSV file (class,f1,...,fd; gzip or not), an .npz archive (features+labels, or x_train+y_train and x_test+y_test: name the split as FILE.npz:test, train by default), or an .npy features file with --*-labels."
 
     /// Loads `reference` as samples; image data sets with a known pixel range are scaled
     /// to [0, 1].
@@ -23,6 +23,11 @@ enum DataArguments {
             throw DatasetError.invalidArgument("a labels file is only used with an .npy features file, not with \(reference)")
         }
         if lower.hasSuffix(".npz") { return try scaled(NPYDataset(archive: reference).load()) }
+        // `archive.npz:train` / `:test` / `:all`: one split of an archive.
+        if let colon = reference.lastIndex(of: ":"), reference[..<colon].lowercased().hasSuffix(".npz") {
+            let archive = try NPYDataset(archive: String(reference[..<colon]))
+            return try scaled(archive.load(DatasetSplit(String(reference[reference.index(after: colon)...]))))
+        }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".csv.gz") {
             return try csvSamples(reference)
         }

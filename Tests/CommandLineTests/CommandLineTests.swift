@@ -154,6 +154,22 @@ final class CommandLineTests: XCTestCase {
                             "--projections", "8", "--out", dir.appendingPathComponent("again").path)
         XCTAssertEqual(again.status, 0, again.stderr)
 
+        // One split of a Keras-layout archive: FILE.npz:test.
+        let keras = dir.appendingPathComponent("k.npz")
+        try NPZArchive([
+            ("x_train", try NumPyArray([Float](repeating: 0.5, count: 8), shape: [4, 2])),
+            ("y_train", try NumPyArray([Int64](arrayLiteral: 0, 1, 0, 1), shape: [4])),
+            ("x_test", try NumPyArray([0, 0, 1, 1, 2, 2] as [Float], shape: [3, 2])),
+            ("y_test", try NumPyArray([Int64](arrayLiteral: 0, 1, 1), shape: [3])),
+        ]).write(to: keras)
+        let split = try wow("flow", "--source", keras.path + ":test", "--target", keras.path, "--steps", "0", "--out", dir.appendingPathComponent("k").path)
+        XCTAssertEqual(split.status, 0, split.stderr)
+        let splitRows = try String(contentsOf: dir.appendingPathComponent("k/flowed.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(splitRows.count, 4, "header + the 3 test samples")
+        let noSplit = try wow("flow", "--source", keras.path + ":validation", "--target", keras.path, "--out", dir.appendingPathComponent("k2").path)
+        XCTAssertEqual(noSplit.status, 1)
+        XCTAssertTrue(noSplit.stderr.contains("validation"), noSplit.stderr)
+
         // Only the first line may be a header: a second non-numeric line is an error, not skipped.
         let twoHeaders = dir.appendingPathComponent("two.csv")
         try "x,1,2\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)

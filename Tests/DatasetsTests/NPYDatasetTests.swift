@@ -70,6 +70,19 @@ final class NPYDatasetTests: XCTestCase {
         assertDatasetError(["\(dir)/garbage.npy"]) { _ = try NPYDataset(features: "\(dir)/garbage.npy", labels: "\(dir)/y.npy") }
         try NPZArchive([("a", try NumPyArray([Float](repeating: 1, count: 2), shape: [2]))]).write(to: URL(fileURLWithPath: "\(dir)/a.npz"))
         assertDatasetError(["\(dir)/a.npz", "no features/labels"]) { _ = try NPYDataset(archive: "\(dir)/a.npz") }
+        // Splits of different sample shapes, and errors that name the right member.
+        try NPZArchive([
+            ("x_train", try NumPyArray([Float](repeating: 0.5, count: 8), shape: [4, 2])),
+            ("y_train", try NumPyArray([Int64](arrayLiteral: 0, 1, 0, 1), shape: [4])),
+            ("x_test", try NumPyArray([Float](repeating: 1, count: 6), shape: [2, 3])),
+            ("y_test", try NumPyArray([Int64](arrayLiteral: 0, 1), shape: [2])),
+        ]).write(to: URL(fileURLWithPath: "\(dir)/mixed.npz"))
+        assertDatasetError(["[x_train]", "[x_test]", "samples of shape 2 and 3"]) { _ = try NPYDataset(archive: "\(dir)/mixed.npz") }
+        try NPZArchive([
+            ("features", try NumPyArray([Float](repeating: 0.5, count: 8), shape: [4, 2])),
+            ("labels", try NumPyArray([Int64](arrayLiteral: 0, 1, 0), shape: [3])),
+        ]).write(to: URL(fileURLWithPath: "\(dir)/short.npz"))
+        assertDatasetError(["[features]", "[labels]", "4 feature rows but 3 labels"]) { _ = try NPYDataset(archive: "\(dir)/short.npz") }
     }
 
     /// An `.npy` image with a hand-written header (NumPy format 1.0) and `payload`.
