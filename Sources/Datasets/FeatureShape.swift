@@ -29,7 +29,8 @@ public enum FeatureShape: Sendable, Hashable, CustomStringConvertible {
         return 1
     }
 
-    /// Checks that every extent is positive.
+    /// Checks that every extent is positive and that a sample has at most `Int32.max`
+    /// values (so `count` cannot overflow).
     public func validate() throws {
         switch self {
         case let .vector(d):
@@ -42,10 +43,6 @@ public enum FeatureShape: Sendable, Hashable, CustomStringConvertible {
             let (all, o2) = plane.multipliedReportingOverflow(by: c)
             guard !o1, !o2, all <= Int(Int32.max) else {
                 throw DatasetError.invalidArgument("an image of \(c)x\(h)x\(w) values is too large (at most \(Int32.max) values per sample)")
-            }
-            let (_, overflow) = c.multipliedReportingOverflow(by: h * w)
-            guard !overflow, h <= Int(Int32.max), w <= Int(Int32.max) else {
-                throw DatasetError.invalidArgument("image shape \(c)x\(h)x\(w) is too large")
             }
         }
     }

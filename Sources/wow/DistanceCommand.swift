@@ -26,6 +26,7 @@ enum DistanceCommand {
             .option("target-per-class", value: "n", help: "Draw n target samples per class (seeded; default: all)."),
             .choice("metric", as: Metric.self, value: "name", help: "What to compute (all squared): sw, w2, bw, wow or otdd.", default: .otdd),
             .flag("exact", help: "otdd: solve the outer problem exactly (network simplex; the default)."),
+            .option("sinkhorn-iterations", value: "n", help: "otdd --sinkhorn: iterations before a plan whose marginals are still off by more than 1e-6 (L1) is refused.", default: "10000"),
             .option("sinkhorn", value: "eps", help: "otdd: entropic outer problem with epsilon = eps * mean cost (the reference uses 0.05); prints the transport cost of the entropic plan."),
             .choice("label-distance", as: LabelDistanceChoice.self, value: "name",
                     help: "otdd, wow: W_2^2 between classes by exact OT, or Bures-Wasserstein between class Gaussian fits.", default: .exact),
@@ -34,10 +35,18 @@ enum DistanceCommand {
             .option("seed", value: "s", help: "Seed of the per-class draws and of the sw directions.", default: "0"),
         ])
 
+    /// The L1 marginal error below which an entropic plan counts as converged (the flows'
+    /// setting; ott-jax's default is 1e-3).
+    static let sinkhornTolerance = 1e-6
+
     static func run(_ arguments: ParsedArguments) throws {
         let metric = try arguments.choice("metric", as: Metric.self)
         let exact = try arguments.flag("exact")
         let epsilon = try arguments.optionalDouble("sinkhorn", greaterThan: 0)
+        let iterations = try arguments.int("sinkhorn-iterations", min: 1)
+        if arguments.isGiven("sinkhorn-iterations") && epsilon == nil {
+            throw ArgumentError.invalidValue(option: "--sinkhorn-iterations", value: try arguments.string("sinkhorn-iterations"), expected: "to be given with --sinkhorn")
+        }
         if exact, let epsilon {
             throw ArgumentError.invalidValue(option: "--sinkhorn", value: String(epsilon), expected: "to be given without --exact")
         }
@@ -78,13 +87,13 @@ enum DistanceCommand {
         case .wow:
             value = try WoWDistance(labelDistance: labelDistance).evaluate(source, target).squaredDistance
         case .otdd:
-            let outer: OTDD.OuterSolver = try epsilon.map { .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost($0))) } ?? .exact()
+            let outer: OTDD.OuterSolver = try epsilon.map { .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost($0), tolerance: Self.sinkhornTolerance, maxIterations: iterations)) } ?? .exact()
             let output = try OTDD(labelDistance: labelDistance, outerSolver: outer).evaluate(source, target)
             // A plan off its marginals can cost less than the optimum: no value at all
             // rather than a wrong one.
             guard output.converged else {
                 throw OptimalTransportError.numericalFailure(
-                    "Sinkhorn stopped after \(output.sinkhornIterations ?? 0) iterations with its marginals not yet met, so its cost is not an OTDD value (it can fall below the exact optimum); use a larger --sinkhorn epsilon or --exact")
+                    "Sinkhorn stopped after \(output.sinkhornIterations ?? 0) iterations with its marginals not yet met, so its cost is not an OTDD value (it can fall below the exact optimum); raise --sinkhorn-iterations, use a larger --sinkhorn epsilon, or --exact")
             }
             value = output.squaredDistance
         }

@@ -112,7 +112,11 @@ enum TrainCommand {
         guard parts.count == 3, let c = parts[0], let h = parts[1], let w = parts[2], c > 0, h > 0, w > 0 else {
             throw ArgumentError.invalidValue(option: "image-shape", value: text, expected: "CxHxW with positive integers, e.g. 1x28x28")
         }
-        return .image(channels: c, height: h, width: w)
+        let shape = FeatureShape.image(channels: c, height: h, width: w)
+        do { try shape.validate() } catch {
+            throw ArgumentError.invalidValue(option: "image-shape", value: text, expected: "at most \(Int32.max) values per image")
+        }
+        return shape
     }
 
     /// Loads labeled images (scaled to [0, 1] when their range is known).

@@ -203,14 +203,17 @@ final class CommandLineTests: XCTestCase {
 
     func testAbsurdSizesAndEmptyPathsAreErrorsNotCrashes() throws {
         let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("s.csv")
+        try "0,0,0\n0,1,0\n1,5,5\n1,6,5\n".write(to: source, atomically: true, encoding: .utf8)
         let projections = try wow("rings", "--projections", "9223372036854775807", "--steps", "1", "--out", dir.path)
         XCTAssertEqual(projections.status, 1, projections.stderr)
         XCTAssertTrue(projections.stderr.contains("projections"), projections.stderr)
+        let shape = try wow("train", "--arch", "lenet5", "--train", source.path, "--test", source.path, "--image-shape", "4294967296x4294967296x1")
+        XCTAssertEqual(shape.status, 64, shape.stderr)
+        XCTAssertTrue(shape.stderr.contains("image-shape"), shape.stderr)
         let empty = try wow("rings", "--out", "")
         XCTAssertEqual(empty.status, 64, empty.stderr)
         XCTAssertTrue(empty.stderr.contains("--out"), empty.stderr)
-        let source = dir.appendingPathComponent("s.csv")
-        try "0,0,0\n0,1,0\n1,5,5\n1,6,5\n".write(to: source, atomically: true, encoding: .utf8)
         let perClass = try wow("distance", "--source", source.path, "--target", source.path, "--metric", "sw",
                                "--per-class", "9223372036854775807")
         XCTAssertEqual(perClass.status, 1, perClass.stderr)
@@ -349,6 +352,16 @@ extension CommandLineTests {
         let notOTDD = try wow("distance", "--source", s, "--target", t, "--metric", "w2", "--sinkhorn", "0.1")
         XCTAssertEqual(notOTDD.status, 64)
         XCTAssertTrue(notOTDD.stderr.contains("--metric expects otdd"), notOTDD.stderr)
+        // A plan still off its marginals at the iteration cap is refused, with the ways out.
+        let uneven = try temporaryDirectory()
+        let a = uneven.appendingPathComponent("a.csv").path, b = uneven.appendingPathComponent("b.csv").path
+        try "0,0,0\n0,1,0.3\n1,5,5\n1,6,5.5\n0,0.2,0.9\n".write(toFile: a, atomically: true, encoding: .utf8)
+        try "0,0.5,0.5\n0,0.6,0.1\n1,2,2\n1,2.1,2.7\n1,3,1\n".write(toFile: b, atomically: true, encoding: .utf8)
+        let capped = try wow("distance", "--source", a, "--target", b, "--sinkhorn", "1e-3", "--sinkhorn-iterations", "2")
+        XCTAssertEqual(capped.status, 1, capped.stdout)
+        XCTAssertTrue(capped.stderr.contains("--sinkhorn-iterations"), capped.stderr)
+        let iterationsAlone = try wow("distance", "--source", s, "--target", t, "--sinkhorn-iterations", "5")
+        XCTAssertEqual(iterationsAlone.status, 64, iterationsAlone.stderr)
         let badEpsilon = try wow("distance", "--source", s, "--target", t, "--sinkhorn", "0")
         XCTAssertEqual(badEpsilon.status, 64)
         XCTAssertTrue(badEpsilon.stderr.contains("--sinkhorn"), badEpsilon.stderr)
