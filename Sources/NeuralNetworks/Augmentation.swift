@@ -1,6 +1,10 @@
 /// One drawn augmentation, applied identically to every image of a batch; a
 /// parameterless `Layer` whose backward is the adjoint of the (affine-linear) map.
 ///
+/// Augmentations act on the images as given, before a network's own
+/// `ChannelNormalization`; the DSA reference code augments normalised images, so with a
+/// normalisation set the brightness shift and the zero fill act on a different scale.
+///
 /// - `color`: `x + b`, then per pixel `s x + (1 - s) mean_channels(x)` (with more than one
 ///   channel), then per image `c x + (1 - c) mean(x)`.
 /// - `translate`: `y[i, j] = x[i + dy, j + dx]` (0 outside).

@@ -178,10 +178,17 @@ public struct Conv2d: Layer {
                                 let ld = gs * plane
                                 let a = Conv2d.patches(g, x, s, gs, stored: storedPointer, fill: true, scratch: col.pointer)
                                 if gs == 1 {
+                                    // Product first, then the bias, like the grouped path: the
+                                    // same bits for an image alone or in any batch (accumulating
+                                    // onto the bias would round differently once the depth is
+                                    // cut into blocks).
                                     let out = y + s * outSample
-                                    for o in 0..<outChannels { (out + o * plane).update(repeating: b[o], count: plane) }
                                     Conv2d.product(single, false, false, outChannels, plane, patch, w, patch,
-                                                   a, plane, 1, out, plane)
+                                                   a, plane, 0, out, plane)
+                                    for o in 0..<outChannels {
+                                        let dst = out + o * plane, bo = b[o]
+                                        for j in 0..<plane { dst[j] += bo }
+                                    }
                                 } else {
                                     Conv2d.product(single, false, false, outChannels, ld, patch, w, patch,
                                                    a, ld, 0, tmp.pointer, ld)

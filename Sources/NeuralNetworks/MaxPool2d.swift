@@ -2,6 +2,9 @@
 ///
 /// `y[n, c, i, j] = max_{u, v < k} x[n, c, i*s + u, j*s + v]`; the gradient flows to the
 /// first maximal element of each window in scan order. Output size `(H - k) / s + 1`.
+/// A NaN propagates only when it is a window's first element (comparisons with NaN are
+/// false); unlike PyTorch, a later NaN is passed over. Inputs are finite wherever the
+/// toolkit builds them (data sets and weight files are checked).
 ///
 /// - Complexity: `N C H' W' k^2`.
 public struct MaxPool2d: Layer {

@@ -1,6 +1,6 @@
 /// Layers applied one after the other; itself a `Layer`.
 ///
-/// `backward` runs the layers in reverse; only the first layer is asked for its input
+/// `backward` runs the layers in reverse; the first layer is not asked for its input
 /// gradient when the caller does not want it (saving, e.g., a first convolution's
 /// input gradient during training). Parameters are visited layer by layer.
 public struct Sequential: Layer {

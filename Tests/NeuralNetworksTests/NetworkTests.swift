@@ -175,6 +175,17 @@ final class NetworkTests: XCTestCase {
             let alone = try network(x.samples(i..<(i + 1)))
             XCTAssertEqual(alone.storage.map(\.bitPattern), batched.samples(i..<(i + 1)).storage.map(\.bitPattern))
         }
+        // The paper's ConvNet (width 128): layers 2-3 have depth 128 x 9 = 1152, more than one
+        // of the product's depth blocks, so an image alone must still add its bias after the
+        // product, as a group does.
+        let paper = try Network(.convNet(width: 128, depth: 3), imageShape: [1, 28, 28], classCount: 10,
+                                normalization: .mnist, using: &rng)
+        let images = randomImages([4, 1, 28, 28], seed: 33)
+        let together = try paper(images)
+        for i in [0, 3] {
+            XCTAssertEqual(try paper(images.samples(i..<(i + 1))).storage.map(\.bitPattern),
+                           together.samples(i..<(i + 1)).storage.map(\.bitPattern), "image \(i)")
+        }
         // Embedding gradients of one and of several images, 1 vs 2 threads.
         let embedding = RandomEmbedding(architecture: .convNet(width: 8, depth: 2), imageShape: [1, 12, 12])
         for count in [1, 5] {
