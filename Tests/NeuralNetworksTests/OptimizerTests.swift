@@ -11,7 +11,47 @@ struct ScalarModel: ParameterContainer {
     mutating func setGradient(_ g: Float) { p.gradient[0] = g }
 }
 
+/// One parameter vector of `count` elements with settable gradients (long enough for the
+/// optimisers' eight-lane loops and their scalar tails).
+struct VectorModel: ParameterContainer {
+    var p: Parameter
+    init(_ values: [Float]) { p = Parameter(try! Tensor(shape: [values.count], storage: values)) }
+    mutating func visitParameters(_ body: (inout Parameter) throws -> Void) rethrows { try body(&p) }
+    var values: [Float] { p.value.storage }
+    mutating func setGradients(_ g: [Float]) { p.gradient = try! Tensor(shape: [g.count], storage: g) }
+}
+
 final class OptimizerTests: XCTestCase {
+    /// Gradient of element `i` at step `t` (mixed signs and magnitudes).
+    static func gradient(_ i: Int, _ t: Int) -> Float { Float(sin(0.7 * Double(i) + 1.3 * Double(t)) * (1 + 0.1 * Double(i))) }
+    static func initial(_ i: Int) -> Float { Float(cos(0.45 * Double(i)) * 2 - 0.3) }
+
+    func testAdamWVectorPathMatchesADoubleReference() throws {
+        // 19 elements: two eight-lane chunks and a three-element tail, three steps with decay.
+        let count = 19, (lr, b1, b2, eps, wd) = (0.05, 0.9, 0.999, 1e-8, 0.2)
+        var model = VectorModel((0..<count).map(Self.initial))
+        var adam = AdamW(learningRate: Float(lr), beta1: Float(b1), beta2: Float(b2), epsilon: Float(eps), weightDecay: Float(wd))
+        var p = (0..<count).map { Double(Self.initial($0)) }
+        var m = [Double](repeating: 0, count: count), v = m
+        for t in 1...3 {
+            let g = (0..<count).map { Self.gradient($0, t) }
+            model.setGradients(g)
+            try adam.step(&model)
+            for i in 0..<count {
+                let gi = Double(g[i])
+                p[i] *= 1 - lr * wd
+                m[i] = b1 * m[i] + (1 - b1) * gi
+                v[i] = b2 * v[i] + (1 - b2) * gi * gi
+                let mHat = m[i] / (1 - pow(b1, Double(t))), vHat = v[i] / (1 - pow(b2, Double(t)))
+                p[i] -= lr * mHat / (vHat.squareRoot() + eps)
+            }
+            for i in 0..<count {
+                XCTAssertEqual(Double(model.values[i]), p[i], accuracy: 2e-6 * max(1, abs(p[i])), "step \(t), element \(i)")
+            }
+        }
+        XCTAssertEqual(adam.stepCount, 3)
+    }
+
     func testAdamWMatchesHandComputedSteps() throws {
         // lr 0.1, betas (0.9, 0.999), eps 1e-8, wd 0.01, p0 = 1, gradients 0.5 then -0.2.
         // Step 1: p = 1 * (1 - 0.001) = 0.999; m = 0.05; v = 0.00025;
