@@ -72,6 +72,31 @@ final class OptimizerTests: XCTestCase {
         XCTAssertEqual(adam.stepCount, 2)
     }
 
+    func testSGDVectorPathMatchesADoubleReference() throws {
+        // 19 elements (eight-lane chunks and a tail), three steps, decay with heavy-ball
+        // momentum and dampening, and decay with Nesterov momentum.
+        let count = 19, (lr, mu, wd) = (0.1, 0.9, 0.3)
+        for (nesterov, damp) in [(false, 0.25), (true, 0.0)] {
+            var model = VectorModel((0..<count).map(Self.initial))
+            var sgd = SGD(learningRate: Float(lr), momentum: Float(mu), dampening: Float(damp), weightDecay: Float(wd),
+                          nesterov: nesterov)
+            var p = (0..<count).map { Double(Self.initial($0)) }
+            var b = [Double](repeating: 0, count: count)
+            for t in 1...3 {
+                let g = (0..<count).map { Self.gradient($0, t) }
+                model.setGradients(g)
+                try sgd.step(&model)
+                for i in 0..<count {
+                    let d = Double(g[i]) + wd * p[i]
+                    b[i] = t == 1 ? d : mu * b[i] + (1 - damp) * d
+                    p[i] -= lr * (nesterov ? d + mu * b[i] : b[i])
+                    XCTAssertEqual(Double(model.values[i]), p[i], accuracy: 2e-6 * max(1, abs(p[i])),
+                                   "nesterov \(nesterov), step \(t), element \(i)")
+                }
+            }
+        }
+    }
+
     func testSGDMomentumWeightDecayAndNesterov() throws {
         // lr 0.1, momentum 0.9, wd 0.1, p0 = 2, g = 1 twice.
         // Step 1: d = 1 + 0.2 = 1.2, b = 1.2, p = 2 - 0.12 = 1.88.
