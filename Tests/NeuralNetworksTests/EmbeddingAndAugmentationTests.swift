@@ -101,6 +101,69 @@ final class EmbeddingAndAugmentationTests: XCTestCase {
         XCTAssertEqual(colored.sum / 25, x.sum / 25 + 0.1, accuracy: 1e-5)
     }
 
+    /// The colour map in `Double`: `x + b`, per pixel `s x + (1 - s) mean_channels(x)`, then
+    /// per image `c x + (1 - c) mean(x)`.
+    static func colorReference(_ x: Tensor, brightness b: Double, saturation s: Double, contrast c: Double) -> [Double] {
+        let (channels, plane) = (x.shape[1], x.shape[2] * x.shape[3])
+        let sample = channels * plane
+        var out = x.storage.map { Double($0) + b }
+        for n in 0..<x.shape[0] {
+            let base = n * sample
+            for j in 0..<plane {
+                let mean = (0..<channels).reduce(0.0) { $0 + out[base + $1 * plane + j] } / Double(channels)
+                for k in 0..<channels { out[base + k * plane + j] = s * out[base + k * plane + j] + (1 - s) * mean }
+            }
+            let mean = out[base..<(base + sample)].reduce(0, +) / Double(sample)
+            for i in base..<(base + sample) { out[i] = c * out[i] + (1 - c) * mean }
+        }
+        return out
+    }
+
+    func testColorAugmentationForwardValues() throws {
+        // By hand, one 3-channel 1x2 image: pixels (0.1, 0.4, 0.7) and (0.3, 0.3, 0.6).
+        let tiny = try Tensor(shape: [1, 3, 1, 2], storage: [0.1, 0.3, 0.4, 0.3, 0.7, 0.6])
+        func apply(_ b: Float, _ s: Float, _ c: Float) throws -> [Float] {
+            try Augmentation(.color(brightness: b, saturation: s, contrast: c), imageShape: [3, 1, 2])(tiny).storage
+        }
+        func assertClose(_ a: [Float], _ b: [Float], _ what: String, line: UInt = #line) {
+            XCTAssertEqual(a.count, b.count, what, line: line)
+            for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-6, "\(what): \(a) vs \(b)", line: line) }
+        }
+        // Brightness alone adds 0.1.
+        assertClose(try apply(0.1, 1, 1), [0.2, 0.4, 0.5, 0.4, 0.8, 0.7], "brightness")
+        // Saturation 2 alone: pixel means 0.4 and 0.4, so x -> 2x - 0.4.
+        assertClose(try apply(0, 2, 1), [-0.2, 0.2, 0.4, 0.2, 1.0, 0.8], "saturation")
+        // Contrast 0.25 alone: image mean 0.4, so x -> 0.25x + 0.3.
+        assertClose(try apply(0, 1, 0.25), [0.325, 0.375, 0.4, 0.375, 0.475, 0.45], "contrast")
+        // All three: +0.1 gives pixel means 0.5, 0.5 -> (-0.1, 0.5, 1.1), (0.3, 0.3, 0.9);
+        // image mean 0.5, contrast 0.25 -> 0.25x + 0.375.
+        assertClose(try apply(0.1, 2, 0.25), [0.35, 0.45, 0.5, 0.45, 0.65, 0.6], "combined")
+
+        // A batch of 3-channel 4x5 images against the Double reference, per image means.
+        let x = images([2, 3, 4, 5], seed: 12)
+        for (b, s, c) in [(0.2, 1.4, 0.7), (-0.3, 0.3, 1.35), (0.0, 0.0, 1.0), (0.0, 1.0, 0.6)] as [(Double, Double, Double)] {
+            let y = try Augmentation(.color(brightness: Float(b), saturation: Float(s), contrast: Float(c)), imageShape: [3, 4, 5])(x)
+            let expected = Self.colorReference(x, brightness: b, saturation: s, contrast: c)
+            for i in 0..<x.count {
+                XCTAssertEqual(Double(y[flat: i]), expected[i], accuracy: 1e-5, "(b, s, c) = \((b, s, c)), element \(i)")
+            }
+        }
+
+        // The drawn factors follow the documented ranges: b = (u1 - 1/2) brightness,
+        // s = u2 saturation, c = u3 + contrast (after the kind draw).
+        var strategy = AugmentationStrategy(kinds: [.color])
+        (strategy.brightness, strategy.saturation, strategy.contrast) = (0.8, 1.5, 0.25)
+        var rng = SeededGenerator(seed: 13)
+        for _ in 0..<5 {
+            var replay = rng
+            let drawn = try strategy.draw(imageShape: [3, 4, 5], using: &rng)
+            _ = replay.next(upperBound: UInt64(1))
+            let (u1, u2, u3) = (Float(replay.nextUnitDouble()), Float(replay.nextUnitDouble()), Float(replay.nextUnitDouble()))
+            XCTAssertEqual(drawn.transform, .color(brightness: (u1 - 0.5) * 0.8, saturation: u2 * 1.5, contrast: u3 + 0.25))
+            XCTAssertEqual(replay, rng)
+        }
+    }
+
     func testDrawsAreSeededSharedAndFollowTheStrategy() throws {
         var a = SeededGenerator(seed: 8), b = SeededGenerator(seed: 8)
         var kinds: Set<String> = []
