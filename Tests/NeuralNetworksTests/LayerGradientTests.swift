@@ -197,6 +197,28 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertThrowsError(try NLLLoss.valueAndGradient(logProbabilities: logp, labels: [0, 1, 2, 3]))
     }
 
+    func testLogSoftmaxIsStableForLargeLogits() throws {
+        // log(1 + e^-1 + e^-2000) = 0.3132617 -> [-0.3133, -1.3133, -2000.3133]; without the
+        // row maximum subtracted, exp(1000) overflows.
+        let lse = log(1 + exp(-1.0))
+        var softmax = LogSoftmax()
+        let x = try Tensor(shape: [2, 3], storage: [1000, 999, -1000, -1000, 999, 1000])
+        let y = try softmax.forward(x, mode: .differentiable)
+        XCTAssertTrue(y.isFinite, "\(y.storage)")
+        let expected = [-lse, -1 - lse, -2000 - lse, -2000 - lse, -1 - lse, -lse]
+        // Float spacing near 1000 is 6e-5 (and 1.2e-4 near 2000).
+        for i in 0..<6 { XCTAssertEqual(Double(y[flat: i]), expected[i], accuracy: 3e-4) }
+        XCTAssertEqual(Double(y[0, 0]), -0.3133, accuracy: 1e-4)
+        XCTAssertEqual(Double(y[0, 1]), -1.3133, accuracy: 1e-4)
+        XCTAssertEqual(Double(y[0, 2]), -2000.3133, accuracy: 3e-4)
+        // dx = dy - softmax * sum(dy): softmax = (0.7311, 0.2689, 0).
+        let dx = try softmax.backward(try Tensor(shape: [2, 3], storage: [1, 0, 0, 0, 2, 1]), targets: .input)
+        XCTAssertTrue(dx.isFinite)
+        let p0 = 1 / (1 + exp(-1.0)), p1 = 1 - p0
+        let expectedGradient = [1 - p0, -p1, 0, 0, 2 - 3 * p1, 1 - 3 * p0]
+        for i in 0..<6 { XCTAssertEqual(Double(dx[flat: i]), expectedGradient[i], accuracy: 3e-4) }
+    }
+
     func testChannelNormalization() throws {
         let norm = try ChannelNormalization(mean: [0.5, -1], standardDeviation: [2, 0.5])
         XCTAssertEqual(try checker.check(norm, input: normal([2, 2, 3, 3], seed: 29)), [])
