@@ -123,6 +123,29 @@ final class LayerGradientTests: XCTestCase {
         XCTAssertEqual(try checker.check(try AvgPool2d(kernelSize: 3, stride: 1), input: normal([2, 2, 5, 5], seed: 12)), [])
     }
 
+    func testAvgPoolKernelThreeOnANonDivisibleImage() throws {
+        // k = s = 3 on 7x8: a 2x2 output, the last row and last two columns uncovered.
+        let x = normal([2, 2, 7, 8], seed: 50)
+        XCTAssertEqual(try checker.check(try AvgPool2d(kernelSize: 3), input: x), [])
+        var pool = try AvgPool2d(kernelSize: 3)
+        let y = try pool.forward(x, mode: .differentiable)
+        XCTAssertEqual(y.shape, [2, 2, 2, 2])
+        let dy = normal(y.shape, seed: 51)
+        let dx = try pool.backward(dy, targets: .input)
+        for n in 0..<2 { for c in 0..<2 {
+            for i in 0..<2 { for j in 0..<2 {
+                var total = 0.0
+                for u in 0..<3 { for v in 0..<3 { total += Double(x[n, c, 3 * i + u, 3 * j + v]) } }
+                XCTAssertEqual(Double(y[n, c, i, j]), total / 9, accuracy: 1e-6)
+            } }
+            // Each input's gradient is its window's output gradient / 9 (0 outside every window).
+            for r in 0..<7 { for q in 0..<8 {
+                let expected = r < 6 && q < 6 ? dy[n, c, r / 3, q / 3] / 9 : 0
+                XCTAssertEqual(dx[n, c, r, q], expected, accuracy: 1e-7, "(\(n), \(c), \(r), \(q))")
+            } }
+        } }
+    }
+
     func testMaxPool() throws {
         XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 2, stride: 1), input: distinct([2, 3, 5, 5], seed: 13)), [])
         XCTAssertEqual(try checker.check(try MaxPool2d(kernelSize: 2), input: distinct([2, 2, 6, 7], seed: 14)), [])
