@@ -142,6 +142,57 @@ final class SamplesTests: XCTestCase {
         assertDatasetError(["positive"]) { _ = try flat.resized(height: 0, width: 3) }
     }
 
+    /// Half-pixel bilinear resize (PyTorch `interpolate(mode="bilinear", align_corners=False)`)
+    /// of one channel, in `Double`: source coordinate `(o + 0.5) in/out - 0.5`, negative
+    /// clamped to 0, neighbours clamped to the last pixel.
+    static func bilinearReference(_ plane: [Double], inHeight: Int, inWidth: Int, height: Int, width: Int) -> [Double] {
+        func source(_ o: Int, _ inSize: Int, _ outSize: Int) -> (Int, Int, Double) {
+            let position = max(0, (Double(o) + 0.5) * Double(inSize) / Double(outSize) - 0.5)
+            let lower = Int(position.rounded(.down))
+            return (lower, Swift.min(lower + 1, inSize - 1), position - Double(lower))
+        }
+        var out: [Double] = []
+        for i in 0..<height {
+            let (y0, y1, ly) = source(i, inHeight, height)
+            for j in 0..<width {
+                let (x0, x1, lx) = source(j, inWidth, width)
+                let value = (1 - ly) * ((1 - lx) * plane[y0 * inWidth + x0] + lx * plane[y0 * inWidth + x1])
+                    + ly * ((1 - lx) * plane[y1 * inWidth + x0] + lx * plane[y1 * inWidth + x1])
+                out.append(value)
+            }
+        }
+        return out
+    }
+
+    func testBilinearResizeOfNonSquareMultiChannelImages() throws {
+        // By hand: the 1x3 row [0, 1, 2] to 2x2 samples columns 0.25 and 1.75 on both rows.
+        let row = try LabeledSamples(features: Matrix(rows: 1, columns: 3, storage: [0, 1, 2]), labels: [0],
+                                     featureShape: .image(channels: 1, height: 1, width: 3))
+        XCTAssertEqual(try row.resized(height: 2, width: 2).features.storage, [0.25, 1.75, 0.25, 1.75])
+        // Two 3-channel images against the reference: up in both axes, up in one and down in
+        // the other, and down in both (3x5 -> 4x7, 3x5 -> 2x9, 6x4 -> 4x3).
+        var rng = SeededGenerator(seed: 31)
+        for (inH, inW, h, w) in [(3, 5, 4, 7), (3, 5, 2, 9), (6, 4, 4, 3)] {
+            let channels = 3, d = channels * inH * inW
+            let storage = (0..<(2 * d)).map { _ in Float(rng.nextUnitDouble() * 10) }
+            let samples = try LabeledSamples(features: Matrix(rows: 2, columns: d, storage: storage), labels: [0, 1],
+                                             featureShape: .image(channels: channels, height: inH, width: inW))
+            let resized = try samples.resized(height: h, width: w)
+            XCTAssertEqual(resized.featureShape, .image(channels: channels, height: h, width: w))
+            XCTAssertEqual(resized.labels, [0, 1])
+            for s in 0..<2 { for c in 0..<channels {
+                let start = s * d + c * inH * inW
+                let plane = storage[start..<(start + inH * inW)].map(Double.init)
+                let expected = Self.bilinearReference(plane, inHeight: inH, inWidth: inW, height: h, width: w)
+                let got = Array(resized.sample(s)[(c * h * w)..<((c + 1) * h * w)])
+                XCTAssertEqual(got.count, expected.count)
+                for (k, (a, b)) in zip(got, expected).enumerated() {
+                    XCTAssertEqual(Double(a), b, accuracy: 1e-5, "\(inH)x\(inW) -> \(h)x\(w), sample \(s), channel \(c), pixel \(k)")
+                }
+            } }
+        }
+    }
+
     func testSyntheticDatasetsKeepTheirLaws() throws {
         XCTAssertEqual(try checkDatasetLaws(try RingsDataset()), [])
         let mixture = try GaussianMixtureDataset(means: [[0, 0], [3, 1]], std: 0.5, perClass: [(.train, 20), (.test, 10)], seed: 5)
