@@ -99,6 +99,55 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(try model.predictions(for: test.images).count, 100)
     }
 
+    func testTrainerFeedsTheAugmentedImagesToTheNetwork() throws {
+        /// Records the minibatches a wrapped network is trained on.
+        final class InputLog { var batches: [Tensor] = [] }
+        struct InputSpy: Layer {
+            var inner: Sequential
+            let log: InputLog
+            mutating func visitParameters(_ body: (inout Parameter) throws -> Void) rethrows { try inner.visitParameters(body) }
+            mutating func forward(_ input: consuming Tensor, mode: ForwardMode) throws -> Tensor {
+                let x = copy input
+                if mode == .differentiable { log.batches.append(x) }
+                return try inner.forward(x, mode: mode)
+            }
+            mutating func backward(_ outputGradient: consuming Tensor, targets: GradientTargets) throws -> Tensor {
+                try inner.backward(outputGradient, targets: targets)
+            }
+        }
+        let shape = [1, 6, 6]
+        let data = try LabeledImages(images: randomImages([12] + shape, seed: 40), labels: (0..<12).map { $0 % 2 })
+        let flip = Augmentation(.flip, imageShape: shape)
+        let flippedData = try LabeledImages(images: try flip(data.images), labels: data.labels)
+        // Flip with probability 1 or 0: the same generator draws, so the same minibatches.
+        var always = AugmentationStrategy(kinds: [.flip]), never = always
+        always.flipProbability = 1
+        never.flipProbability = 0
+        func train(_ data: LabeledImages, _ augmentation: AugmentationStrategy?) throws -> (weights: [[UInt32]], batches: [Tensor]) {
+            var init0 = SeededGenerator(seed: 41)
+            var model = InputSpy(inner: Sequential([Flatten(), try Linear(inFeatures: 36, outFeatures: 2, using: &init0), LogSoftmax()]),
+                                 log: InputLog())
+            var trainer = Trainer(optimizer: SGD(learningRate: 0.5), epochs: 2, batchSize: 4, augmentation: augmentation)
+            var rng = SeededGenerator(seed: 42)
+            try trainer.fit(&model, on: data, using: &rng)
+            return (model.parameterValues.map { $0.storage.map(\.bitPattern) }, model.log.batches)
+        }
+        let flipped = try train(data, always), identity = try train(data, never), plain = try train(data, nil)
+        XCTAssertEqual(flipped.batches.count, 6)
+        XCTAssertEqual(identity.batches.count, 6)
+        // The network saw the flipped minibatches, not the originals.
+        for (seen, original) in zip(flipped.batches, identity.batches) {
+            XCTAssertNotEqual(seen, original)
+            XCTAssertEqual(try flip(seen), original)
+        }
+        XCTAssertNotEqual(flipped.weights, identity.weights)
+        XCTAssertNotEqual(flipped.weights, plain.weights)
+        // Flipping every minibatch is training on flipped images (bitwise).
+        let preflipped = try train(flippedData, never)
+        XCTAssertEqual(flipped.weights, preflipped.weights)
+        XCTAssertEqual(flipped.batches, preflipped.batches)
+    }
+
     func testEvaluationReportsPooledAndMeanBatchAccuracy() throws {
         // A fixed "model": log-probabilities from the first two pixels.
         struct FirstPixels: Layer {
