@@ -97,3 +97,14 @@ extension ParsedArguments {
         return value
     }
 }
+
+/// Runs a flow that draws a progress bar on standard error; if it throws, ends the bar's
+/// line first so the error message starts on a line of its own.
+func endingProgressLine<T>(_ body: () throws -> T) rethrows -> T {
+    do {
+        return try body()
+    } catch {
+        FileHandle.standardError.write(Data("\n".utf8))
+        throw error
+    }
+}
