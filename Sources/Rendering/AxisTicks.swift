@@ -9,17 +9,21 @@ struct AxisScale {
 
     /// "Nice" linear ticks (steps of 1, 2 or 5 times a power of ten, about five
     /// of them); the range is widened outward to whole steps. A zero-width range
-    /// is widened around its value first. O(number of ticks).
-    static func linear(min a: Double, max b: Double) -> AxisScale {
+    /// is widened around its value first. `nil` when the range cannot be ticked in
+    /// Double (its width overflows, or its step underflows). O(number of ticks).
+    static func linear(min a: Double, max b: Double) -> AxisScale? {
         var lo = a, hi = b
         if hi - lo <= Swift.max(Swift.abs(lo), Swift.abs(hi)) * 1e-12 {
             let pad = lo == 0 ? 1 : Swift.abs(lo) * 0.1
             lo -= pad; hi += pad
         }
         let step = niceStep((hi - lo) / 5)
+        guard step.isNormal, step.isFinite else { return nil }
         lo = (lo / step).rounded(.down) * step
         hi = (hi / step).rounded(.up) * step
-        let count = Int(((hi - lo) / step).rounded())
+        let steps = ((hi - lo) / step).rounded()
+        guard lo.isFinite, hi.isFinite, steps.isFinite, steps >= 1, steps <= 100 else { return nil }
+        let count = Int(steps)
         let decimals = Swift.max(0, -Int(Foundation.log10(step).rounded(.down)))
         let ticks = (0...count).map { k -> (Double, String) in
             let v = lo + Double(k) * step

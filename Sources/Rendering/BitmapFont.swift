@@ -78,9 +78,16 @@ extension RGBImage {
     ///     is as large as the largest tile).
     ///   - padding: pixels between cells and around the grid.
     ///   - scale: font scale of the labels.
-    /// - Throws: `emptyInput` when there is no tile.
+    /// - Throws: `emptyInput` when there is no tile; `invalidParameter` for a negative
+    ///   padding or a scale outside `1...64`.
     public static func labeledRows(_ rows: [(label: String, tiles: [RGBImage])], padding: Int = 2,
                                    scale: Int = 1, background: RGB = .white) throws -> RGBImage {
+        guard (0...10_000).contains(padding) else {
+            throw RenderingError.invalidParameter(name: "padding", value: String(padding), reason: "must lie in 0...10000")
+        }
+        guard (1...64).contains(scale) else {
+            throw RenderingError.invalidParameter(name: "scale", value: String(scale), reason: "must lie in 1...64")
+        }
         let tiles = rows.flatMap(\.tiles)
         guard !tiles.isEmpty else { throw RenderingError.emptyInput(what: "labelled grid tiles") }
         let columns = rows.map(\.tiles.count).max()!

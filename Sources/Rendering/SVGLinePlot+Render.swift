@@ -4,10 +4,12 @@ extension SVGLinePlot {
     /// Renders the plot as a standalone SVG 1.1 document (UTF-8 XML with
     /// declaration; all text escaped). O(total points).
     /// - Throws: `noSeries`; `emptySeries` for a series without points;
-    ///   `invalidSize` if `width < 200` or `height < 150` (or over 100000);
-    ///   `noPlottableData` if, in log mode, no series has a positive y value.
+    ///   `invalidSize` if `width < 240` or `height < 150` (or over 100000);
+    ///   `noPlottableData` if, in log mode, no series has a positive y value, or if a data
+    ///   range is too wide or too narrow for Double ticks (e.g. `-1e308...1e308`).
     public func svg() throws -> String {
-        guard (200...100_000).contains(width), (150...100_000).contains(height) else {
+        // The plot area runs from x = 70 to width - 150, so narrower plots would mirror.
+        guard (240...100_000).contains(width), (150...100_000).contains(height) else {
             throw RenderingError.invalidSize(width: width, height: height)
         }
         guard !series.isEmpty else { throw RenderingError.noSeries }
@@ -28,9 +30,14 @@ extension SVGLinePlot {
         for p in all {
             xr = (min(xr.0, p.x), max(xr.1, p.x)); yr = (min(yr.0, p.y), max(yr.1, p.y))
         }
-        let xAxis = AxisScale.linear(min: xr.0, max: xr.1)
-        let yAxis = logY ? AxisScale.log10(min: pow(10, yr.0), max: pow(10, yr.1))
-                         : AxisScale.linear(min: yr.0, max: yr.1)
+        guard let xAxis = AxisScale.linear(min: xr.0, max: xr.1) else {
+            throw RenderingError.noPlottableData(reason: "the x values span \(xr.0)...\(xr.1), beyond what the axis can tick")
+        }
+        let linearY = logY ? nil : AxisScale.linear(min: yr.0, max: yr.1)
+        guard logY || linearY != nil else {
+            throw RenderingError.noPlottableData(reason: "the y values span \(yr.0)...\(yr.1), beyond what the axis can tick")
+        }
+        let yAxis = linearY ?? AxisScale.log10(min: pow(10, yr.0), max: pow(10, yr.1))
 
         // Plot area in pixels.
         let left = 70.0, right = Double(width) - 150, top = 40.0, bottom = Double(height) - 50

@@ -16,7 +16,7 @@ enum Benchmark {
     static let spec = CommandSpec(
         "wow-bench",
         abstract: "Benchmarks of the WoW step, GEMM, sorting and thread scaling (release builds only).",
-        discussion: "Run with: swift run -c release wow-bench. Medians over --repeats runs after one warm-up. Reference numbers are the paper's JAX code and numpy/OpenBLAS on this machine (see the issue); --numpy measures numpy matmul in the same session for the GEMM ratio.",
+        discussion: "Run with: swift run -c release wow-bench. Medians over --repeats runs after one warm-up. Reference numbers are the paper's JAX code timed on the 2-core machine the targets were set on (see the README's Benchmarks section); --jax-reference times it in the same session, --numpy measures numpy matmul in the same session for the GEMM ratio.",
         options: [
             .option("repeats", value: "n", help: "Timed runs per measurement (median reported).", default: "7"),
             .repeated("only", value: "group", help: "Run only these groups: step, gemm, sort, flow, rings, scaling, transport, nn.",

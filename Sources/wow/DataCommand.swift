@@ -92,12 +92,14 @@ enum DatasetPicture {
             throw DatasetError.shapeMismatch("only 1- or 3-channel images can be shown; these samples have shape \(samples.featureShape)")
         }
         let values = samples.features.storage
-        let range: ClosedRange<Float>
+        // In Double: the span of finite Floats cannot overflow, and a constant image gets a
+        // unit range around its value (in Float, 1e8 + 1 == 1e8).
+        let range: ClosedRange<Double>
         if let nominal = samples.valueRange, nominal.upperBound > nominal.lowerBound {
-            range = nominal
+            range = Double(nominal.lowerBound)...Double(nominal.upperBound)
         } else {
-            let low = values.min() ?? 0, high = values.max() ?? 1
-            range = high > low ? low...high : low...(low + 1)
+            let low = Double(values.min() ?? 0), high = Double(values.max() ?? 1)
+            range = high > low ? low...high : (low - 0.5)...(low + 0.5)
         }
         var rows = [(label: String, tiles: [RGBImage])]()
         for c in 0..<samples.classCount {
@@ -110,14 +112,14 @@ enum DatasetPicture {
         return try RGBImage.labeledRows(rows, padding: 2, scale: max(1, scale / 2 + 1))
     }
 
-    static func tile(_ values: [Float], channels: Int, height: Int, width: Int, range: ClosedRange<Float>, scale: Int) throws -> RGBImage {
+    static func tile(_ values: [Float], channels: Int, height: Int, width: Int, range: ClosedRange<Double>, scale: Int) throws -> RGBImage {
         let span = range.upperBound - range.lowerBound
         var pixels = [UInt8](repeating: 0, count: height * scale * width * scale * 3)
         for y in 0..<(height * scale) {
             for x in 0..<(width * scale) {
                 for k in 0..<3 {
                     let v = values[(channels == 1 ? 0 : k) * height * width + (y / scale) * width + x / scale]
-                    let t = min(max((v - range.lowerBound) / span, 0), 1)
+                    let t = min(max((Double(v) - range.lowerBound) / span, 0), 1)
                     pixels[3 * (y * width * scale + x) + k] = UInt8((t * 255).rounded())
                 }
             }

@@ -203,6 +203,16 @@ final class CommandLineTests: XCTestCase {
 
     func testAbsurdSizesAndEmptyPathsAreErrorsNotCrashes() throws {
         let dir = try temporaryDirectory()
+        // Finite but extreme pixel values (a blown-up flow's output) are drawn, not a trap.
+        for (name, values) in [("constant", [Float](repeating: 1e8, count: 8)), ("wide", [2e38, -2e38, 0, 1, 2e38, -2e38, 5, 6])] {
+            let archive = dir.appendingPathComponent("\(name).npz")
+            try NPZArchive([("features", try NumPyArray(values, shape: [2, 1, 2, 2])),
+                            ("labels", try NumPyArray([Int64](arrayLiteral: 0, 1), shape: [2]))]).write(to: archive)
+            let png = dir.appendingPathComponent("\(name).png")
+            let show = try wow("data", "show", archive.path, "--out", png.path)
+            XCTAssertEqual(show.status, 0, show.stderr)
+            XCTAssertTrue(FileManager.default.fileExists(atPath: png.path))
+        }
         let source = dir.appendingPathComponent("s.csv")
         try "0,0,0\n0,1,0\n1,5,5\n1,6,5\n".write(to: source, atomically: true, encoding: .utf8)
         let projections = try wow("rings", "--projections", "9223372036854775807", "--steps", "1", "--out", dir.path)

@@ -88,6 +88,24 @@ final class RegistryTests: XCTestCase {
         XCTAssertEqual(try registry.load("blobs").classCounts, [4, 4])
     }
 
+    func testFetchChecksWhatItWouldDownloadBeforeCallingItPresent() throws {
+        // A fetchable data set whose copy holds the wrong number of samples is unusable, not
+        // "already present" (no package manager runs: the copy is found first).
+        func registry(expecting count: Int) -> DatasetRegistry {
+            var registry = DatasetRegistry(searchPaths: ["/some/root"], cacheDirectory: "/nonexistent")
+            registry.register(.init(name: "blobs", summary: "two blobs", expectedSplits: [(.all, count)],
+                                    fetch: .debianPackage("wow-no-such-package"),
+                                    locate: { _ in try GaussianMixtureDataset(means: [[0], [5]], std: 1, perClass: [(.all, 4)]) }))
+            return registry
+        }
+        var log = [String]()
+        XCTAssertEqual(try DatasetFetcher(registry: registry(expecting: 8)).fetch("blobs") { log.append($0) }, "/some/root")
+        XCTAssertTrue(log.contains { $0.contains("already present") }, "\(log)")
+        assertDatasetError(["unusable", "has 8 samples, expected 10", "/some/root"]) {
+            _ = try DatasetFetcher(registry: registry(expecting: 10)).fetch("blobs")
+        }
+    }
+
     /// The full data sets, when installed on this machine (`wow data fetch ...`); skipped otherwise.
     func testInstalledRealDataSetsHaveTheirDocumentedSizes() throws {
         let registry = DatasetRegistry.standard

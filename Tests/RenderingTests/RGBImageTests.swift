@@ -54,6 +54,11 @@ final class RGBImageTests: XCTestCase {
             try RGBImage(grayscale: [0, 0, 0], width: 2, height: 2)
         }
         XCTAssertThrowsError(try RGBImage(grayscale: [0], width: 1, height: 1, range: 1...1))
+        let tile = try RGBImage(width: 2, height: 2)
+        assertThrows(.invalidParameter(name: "padding", value: "-1", reason: "must lie in 0...10000")) {
+            _ = try RGBImage.labeledRows([("a", [tile])], padding: -1)
+        }
+        XCTAssertThrowsError(try RGBImage.labeledRows([("a", [tile])], scale: 0))
         var image = try RGBImage(width: 2, height: 2)
         assertThrows(.pixelOutOfBounds(x: 2, y: 0, width: 2, height: 2)) { try image.pixel(x: 2, y: 0) }
         assertThrows(.pixelOutOfBounds(x: -1, y: 0, width: 2, height: 2)) {

@@ -122,5 +122,17 @@ final class SVGLinePlotTests: XCTestCase {
         try plot.addSeries(name: "ok", y: [1])
         plot.width = 10
         assertThrows(.invalidSize(width: 10, height: 400)) { try plot.svg() }
+        plot.width = 230  // the plot area would run backwards
+        assertThrows(.invalidSize(width: 230, height: 400)) { try plot.svg() }
+        plot.width = 240
+        XCTAssertNoThrow(try plot.svg())
+        // Ranges Double cannot tick: an error, not a trap.
+        for (x, y) in [([0, 1], [-1e308, 1e308]), ([-1.7e308, 1.7e308], [0, 1]), ([0, 1], [0, 5e-324])] as [([Double], [Double])] {
+            var wide = SVGLinePlot()
+            try wide.addSeries(name: "w", x: x, y: y)
+            XCTAssertThrowsError(try wide.svg()) { error in
+                guard case RenderingError.noPlottableData = error else { return XCTFail("\(x) \(y): \(error)") }
+            }
+        }
     }
 }
