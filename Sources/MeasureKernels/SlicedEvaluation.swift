@@ -440,12 +440,16 @@ enum SlicedEvaluation {
         }
     }
 
+    /// Floats this machine's memory holds (read once: `physicalMemory` is a system call,
+    /// and the check runs every step).
+    static let scratchCapacity = ProcessInfo.processInfo.physicalMemory / 4
+
     /// Throws unless `rows x columns` scratch values (4 bytes each) fit in this machine's
     /// memory: a clear error instead of an overflow trap or a failed allocation for
     /// absurd projection counts.
     static func checkScratch(_ rows: Int, _ columns: Int, what: String) throws {
         let (count, overflow) = rows.multipliedReportingOverflow(by: columns)
-        let available = ProcessInfo.processInfo.physicalMemory / 4
+        let available = scratchCapacity
         guard !overflow, UInt64(count) <= available else {
             throw KernelError.invalidParameter(
                 "\(rows) projections need \(overflow ? "more than 2^63" : String(count)) scratch values for the \(what), more than this machine's memory holds (\(available) floats); use fewer projections")
