@@ -181,16 +181,29 @@ extension LabeledSamples {
     /// Builds samples from a labeled dataset (class `c` gives label `c`), e.g. to save a
     /// flowed dataset; point weights are dropped.
     ///
-    /// - Parameter shape: the shape of one point; `nil` means a plain vector.
-    public init(_ dataset: LabeledDataset, featureShape shape: FeatureShape? = nil) throws {
+    /// - Parameters:
+    ///   - shape: the shape of one point; `nil` means a plain vector.
+    ///   - integerLabels: when the class names are all non-negative integers
+    ///     (`LabeledCSV.integerLabels`, below `maximumClassCount`), use their values as the
+    ///     labels (classes `"0"`, `"1"`, ... up to the largest), so a dataset read from a
+    ///     file keeps the file's labels; otherwise the class indices.
+    public init(_ dataset: LabeledDataset, featureShape shape: FeatureShape? = nil, integerLabels: Bool = false) throws {
         let shape = shape ?? .vector(dataset.dimension)
+        var values = Array(dataset.labels.indices)
+        var names: [String]? = dataset.labels
+        if integerLabels, let parsed = LabeledCSV.integerLabels(dataset.labels), let largest = parsed.max(),
+           largest < Self.maximumClassCount {
+            values = parsed
+            names = nil  // "0" ... the largest label
+        }
         var storage = [Float]()
+        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
         var labels = [Int]()
         for (c, measure) in dataset.classes.enumerated() {
             storage.append(contentsOf: measure.points.storage)
-            labels.append(contentsOf: repeatElement(c, count: measure.count))
+            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
         }
         try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
-                      labels: labels, featureShape: shape, classNames: dataset.labels)
+                      labels: labels, featureShape: shape, classNames: names)
     }
 }

@@ -48,26 +48,7 @@ enum DataArguments {
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw DatasetError.corruptFile(path: path, location: nil, problem: "not UTF-8 text")
         }
-        return try samples(LabeledCSV.parse(text, source: path))
-    }
-
-    /// Samples of a labeled dataset whose labels are the integer values of its class
-    /// names when they are non-negative integers (`LabeledCSV.integerLabels`), else the
-    /// class indices; `flowed.csv` and `flowed.npz` carry the same labels this way.
-    static func samples(_ dataset: LabeledDataset, featureShape: FeatureShape? = nil) throws -> LabeledSamples {
-        guard let values = LabeledCSV.integerLabels(dataset.labels), let largest = values.max(),
-              largest < LabeledSamples.maximumClassCount else {
-            return try LabeledSamples(dataset, featureShape: featureShape)
-        }
-        var storage = [Float]()
-        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
-        var labels = [Int]()
-        for (c, measure) in dataset.classes.enumerated() {
-            storage.append(contentsOf: measure.points.storage)
-            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
-        }
-        return try LabeledSamples(features: Matrix(rows: labels.count, columns: dataset.dimension, storage: storage), labels: labels,
-                                  featureShape: featureShape ?? .vector(dataset.dimension))
+        return try LabeledSamples(LabeledCSV.parse(text, source: path), integerLabels: true)
     }
 
     static func scaled(_ samples: LabeledSamples) throws -> LabeledSamples {

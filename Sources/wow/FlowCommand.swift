@@ -104,7 +104,7 @@ enum FlowCommand {
     /// Writes the flowed dataset as CSV and as NPZ (features with the source's sample shape).
     static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
         try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
-        try DataArguments.samples(state, featureShape: shape).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
+        try LabeledSamples(state, featureShape: shape, integerLabels: true).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
     }
 }
 
@@ -113,9 +113,6 @@ extension FlowCommand {
     /// baseline with the same `Flow` driver, labels the result by OT against the target
     /// class Gaussians and writes it like the WoW flow.
     static func runBaseline(_ arguments: ParsedArguments, method: Method) throws {
-        if arguments.isGiven("target-batch") {
-            throw ArgumentError.invalidValue(option: "--method", value: method.rawValue, expected: "mmd when --target-batch is given")
-        }
         let steps = try arguments.int("steps", min: 0)
         let components = try arguments.int("components", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))

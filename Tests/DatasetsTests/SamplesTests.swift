@@ -1,6 +1,7 @@
 import XCTest
 @testable import Datasets
 import FlowLaws
+import LabeledData
 import WoWCompute
 
 final class SamplesTests: XCTestCase {
@@ -90,6 +91,15 @@ final class SamplesTests: XCTestCase {
         let back = try LabeledSamples(dataset)
         XCTAssertEqual(back.features, samples.features)
         XCTAssertEqual(back.labels, samples.labels)
+        // Classes named "3" and "5" keep those labels with `integerLabels`; other names
+        // keep the class indices.
+        let numbered = try LabeledDataset(classes: dataset.classes, labels: ["3", "5"])
+        let kept = try LabeledSamples(numbered, integerLabels: true)
+        XCTAssertEqual(Set(kept.labels), [3, 5])
+        XCTAssertEqual(kept.classNames, ["0", "1", "2", "3", "4", "5"])
+        XCTAssertEqual(kept.features, back.features)
+        XCTAssertEqual(try LabeledSamples(numbered).labels, back.labels)
+        XCTAssertEqual(try LabeledSamples(dataset, integerLabels: true).labels, back.labels, "names that are not integers")
     }
 
     func testScalingAndNormalisation() throws {
