@@ -1,3 +1,4 @@
+import Synchronization
 import WoWCompute
 import _WoWKernels
 
@@ -122,7 +123,11 @@ public struct Conv2d: Layer {
 
     /// Patch matrices of a whole batch up to this many floats (16 MB) are kept from the
     /// forward pass for the weight gradient; larger ones are recomputed.
-    nonisolated(unsafe) static var storedPatchLimit = 1 << 22
+    static var storedPatchLimit: Int {
+        get { patchLimit.load(ordering: .relaxed) }
+        set { patchLimit.store(newValue, ordering: .relaxed) }
+    }
+    private static let patchLimit = Atomic<Int>(1 << 22)
 
     /// Where the patch matrix of images `s..<s+gs` comes from: the image itself (1 x 1
     /// kernels without stride or padding, one image per product), the copy kept by the

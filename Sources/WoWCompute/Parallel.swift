@@ -39,14 +39,23 @@ public enum Parallel {
         }
         let next = ChunkCounter()
         withoutActuallyEscaping(body) { body in
+            let work = ChunkBody(run: body)
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 while true {
                     let chunk = next.claim()
                     guard chunk < chunks else { return }
-                    body(chunk, worker)
+                    work.run(chunk, worker)
                 }
             }
         }
+    }
+
+    /// The loop body handed to the workers. Sending it is sound under `forEach`'s
+    /// contract, which is what makes the results thread-count independent: each chunk
+    /// writes only state it owns, and the body does not outlive the call
+    /// (`concurrentPerform` returns after every worker has finished).
+    private struct ChunkBody: @unchecked Sendable {
+        let run: (Int, Int) -> Void
     }
 
     /// A shared counter handing out chunk indices.

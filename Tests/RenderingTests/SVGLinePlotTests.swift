@@ -127,7 +127,7 @@ final class SVGLinePlotTests: XCTestCase {
         plot.width = 240
         XCTAssertNoThrow(try plot.svg())
         // Ranges Double cannot tick: an error, not a trap.
-        for (x, y) in [([0, 1], [-1e308, 1e308]), ([-1.7e308, 1.7e308], [0, 1]), ([0, 1], [0, 5e-324])] as [([Double], [Double])] {
+        for (x, y) in [([0, 1], [-1e308, 1e308]), ([-1.7e308, 1.7e308], [0, 1]), ([0, 1], [0, Double.leastNonzeroMagnitude])] as [([Double], [Double])] {
             var wide = SVGLinePlot()
             try wide.addSeries(name: "w", x: x, y: y)
             XCTAssertThrowsError(try wide.svg()) { error in
