@@ -23,7 +23,7 @@ let package = Package(
         /// Umbrella: re-exports every public module below.
         .target(
             name: "WassersteinFlows",
-            dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Functionals",
+            dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "FlowGeometry", "Functionals",
                            "Integrators", "Flows", "Rendering", "NumPyFiles", "Datasets",
                            "OptimalTransport", "TransportKernels", "DatasetDistances", "Baselines",
                            "NeuralNetworks"],
@@ -35,15 +35,18 @@ let package = Package(
         /// `MeasureKernel` and the sliced-Wasserstein kernels between classes.
         .target(name: "MeasureKernels", dependencies: ["WoWCompute", "LabeledData", "_WoWKernels"],
                 swiftSettings: swiftSettings),
+        /// The state geometry: `FlowManifold`, `TangentVector`, componentwise tangents, and
+        /// the conformances of `LabeledDataset` and `ParticleField`. Below both the
+        /// functionals (which return tangents) and the integrators (which move along them).
+        .target(name: "FlowGeometry", dependencies: ["LabeledData"], swiftSettings: swiftSettings),
         /// `Functional` and the MMD functional over any `MeasureKernel`.
         .target(name: "Functionals",
-                dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "Integrators"],
+                dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "FlowGeometry"],
                 swiftSettings: swiftSettings),
-        /// `Integrator`, the state geometry (`FlowManifold`) and the steppers.
-        .target(name: "Integrators", dependencies: ["WoWCompute", "LabeledData"],
-                swiftSettings: swiftSettings),
+        /// `Integrator` and the steppers.
+        .target(name: "Integrators", dependencies: ["FlowGeometry"], swiftSettings: swiftSettings),
         /// The flow driver, its result record, observers and stopping rules.
-        .target(name: "Flows", dependencies: ["Functionals", "Integrators"],
+        .target(name: "Flows", dependencies: ["FlowGeometry", "Functionals", "Integrators"],
                 swiftSettings: swiftSettings),
         /// PNG, animated GIF and SVG writers (own code; zlib from the system).
         .target(name: "Rendering", dependencies: ["CZlib"], swiftSettings: swiftSettings),
@@ -68,14 +71,16 @@ let package = Package(
         /// The OTDD-flow and product-space MMD-flow baselines, as conformers run by `Flow`.
         .target(name: "Baselines",
                 dependencies: ["WoWCompute", "LabeledData", "OptimalTransport", "DatasetDistances",
-                               "Functionals", "Integrators", "Flows"],
+                               "FlowGeometry", "Functionals", "Integrators"],
                 swiftSettings: swiftSettings),
         /// Layers with backpropagation, optimisers, ConvNet / LeNet5 / CNN, augmentations.
         .target(name: "NeuralNetworks", dependencies: ["WoWCompute", "_WoWKernels"],
                 swiftSettings: swiftSettings),
-        /// Law checkers every conformer must pass (kernels, integrators); usable from
-        /// a package that writes its own conformances.
-        .target(name: "FlowLaws", dependencies: ["WassersteinFlows"],
+        /// Law checkers every conformer must pass (kernels, functionals, integrators, flow
+        /// states, data sets); usable from a package that writes its own conformances.
+        .target(name: "FlowLaws",
+                dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "FlowGeometry", "Functionals",
+                               "Integrators", "Baselines", "Datasets"],
                 swiftSettings: swiftSettings),
 
         // MARK: - Implementation

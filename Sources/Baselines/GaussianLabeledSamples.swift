@@ -1,3 +1,4 @@
+import FlowGeometry
 import Integrators
 import LabeledData
 import OptimalTransport
@@ -173,6 +174,22 @@ public struct GaussianLabeledSamples: ElementwiseFlowManifold, Equatable, Sendab
         var half = [Double](repeating: 0, count: covariances.count)
         for i in 0..<count { for r in 0..<k { half[i * k * k + r * k + r] = 0.5 } }
         return GaussianLabeledTangent(features: features, means: means, covariances: half)
+    }
+
+    public func tangentMismatch(_ tangent: GaussianLabeledTangent) -> String? {
+        if tangent.features.rows != features.rows || tangent.features.columns != features.columns {
+            return "features are \(tangent.features.rows) x \(tangent.features.columns), the state's \(features.rows) x \(features.columns)"
+        }
+        if tangent.means.count != means.count { return "\(tangent.means.count) mean entries, the state has \(means.count)" }
+        if tangent.covariances.count != covariances.count {
+            return "\(tangent.covariances.count) covariance entries, the state has \(covariances.count)"
+        }
+        return nil
+    }
+
+    public func shapeMismatch(_ other: GaussianLabeledSamples) -> String? {
+        tangentMismatch(GaussianLabeledTangent(features: other.features, means: other.means, covariances: other.covariances))
+            ?? (labelDimension == other.labelDimension ? nil : "label dimension \(labelDimension) against \(other.labelDimension)")
     }
 
     /// `true` when features, means and covariances hold no NaN or infinity.

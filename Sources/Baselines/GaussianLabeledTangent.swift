@@ -1,3 +1,4 @@
+import FlowGeometry
 import Integrators
 import WoWCompute
 

@@ -36,7 +36,7 @@ import WoWCompute
 /// - Complexity: `O(N M d)` for the feature costs (GEMM), `O(N M k^2)` for the label
 ///   costs (`k <= 2` closed forms), the outer solver, and `O(N M d)` (dense plan, GEMM) or
 ///   `O((N + M) d)` (exact, sparse plan) for the gradient.
-public struct OTDDObjective: Functional {
+public struct OTDDObjective: Functional, Sendable {
     public typealias State = GaussianLabeledSamples
 
     /// The fixed target samples.
@@ -96,7 +96,15 @@ public struct OTDDObjective: Functional {
     /// - Throws: `BaselineError.dimensionMismatch` for feature or label dimensions that
     ///   differ from the target's; `OptimalTransportError` from the solvers (non-finite
     ///   costs, iteration caps of the network simplex).
-    public func valueAndGradient(at state: GaussianLabeledSamples, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: GaussianLabeledTangent) {
+    public func valueAndGradient(at state: GaussianLabeledSamples, into gradient: inout GaussianLabeledTangent?,
+                                 using generator: inout some RandomNumberGenerator) throws -> Double {
+        let (value, fresh) = try evaluate(at: state, using: &generator)
+        gradient = fresh
+        return value
+    }
+
+    /// `F(state)` and its gradient, in fresh storage.
+    func evaluate(at state: GaussianLabeledSamples, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: GaussianLabeledTangent) {
         let (cost, pairs) = try groundCostAndPairs(at: state)
         let problem = try TransportProblem(cost: cost, sourceWeights: state.weights, targetWeights: target.weights)
         let value: Double, plan: TransportPlan

@@ -34,7 +34,7 @@ import WoWCompute
 /// - Complexity: `O(N (N + M) d)` (two GEMM-backed distance tables and two GEMMs for the
 ///   feature gradient), `O(N (N + M) k^2)` for the label parts; the target-target term is
 ///   computed once, at initialisation (`O(M^2 d)`).
-public struct ProductSpaceMMD: Functional {
+public struct ProductSpaceMMD: Functional, Sendable {
     public typealias State = GaussianLabeledSamples
 
     /// The fixed target samples.
@@ -100,7 +100,15 @@ public struct ProductSpaceMMD: Functional {
     ///
     /// - Throws: `BaselineError.dimensionMismatch` for feature or label dimensions that
     ///   differ from the target's.
-    public func valueAndGradient(at state: GaussianLabeledSamples, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: GaussianLabeledTangent) {
+    public func valueAndGradient(at state: GaussianLabeledSamples, into gradient: inout GaussianLabeledTangent?,
+                                 using generator: inout some RandomNumberGenerator) throws -> Double {
+        let (value, fresh) = try evaluate(at: state, using: &generator)
+        gradient = fresh
+        return value
+    }
+
+    /// `F(state)` and its gradient, in fresh storage.
+    func evaluate(at state: GaussianLabeledSamples, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: GaussianLabeledTangent) {
         guard state.featureDimension == target.featureDimension else {
             throw BaselineError.dimensionMismatch(expected: target.featureDimension, found: state.featureDimension, context: "feature dimension of the flowed samples")
         }

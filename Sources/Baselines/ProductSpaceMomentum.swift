@@ -1,3 +1,4 @@
+import FlowGeometry
 import Integrators
 import WoWCompute
 
@@ -15,7 +16,7 @@ import WoWCompute
 ///
 /// With `covarianceMomentum = momentum` this is the generic `Momentum` integrator on the
 /// same state. Law: from rest, a zero gradient leaves the state unchanged.
-public struct ProductSpaceMomentum: Integrator {
+public struct ProductSpaceMomentum: Integrator, Sendable {
     public typealias State = GaussianLabeledSamples
 
     /// Step size `tau > 0`.
@@ -29,19 +30,20 @@ public struct ProductSpaceMomentum: Integrator {
 
     /// - Throws: `IntegratorError.invalidParameter` for `tau <= 0` or momenta outside `[0, 1)`.
     public init(learningRate: Float, momentum: Float = 0.9, covarianceMomentum: Float = 0) throws {
-        guard learningRate > 0, learningRate.isFinite else {
-            throw IntegratorError.invalidParameter("the learning rate must be positive and finite, got \(learningRate)")
-        }
-        guard (0..<1).contains(momentum), (0..<1).contains(covarianceMomentum) else {
-            throw IntegratorError.invalidParameter("momenta must lie in [0, 1), got \(momentum) and \(covarianceMomentum)")
-        }
+        try IntegratorError.checkLearningRate(learningRate)
+        try IntegratorError.checkMomentum(momentum)
+        try IntegratorError.checkMomentum(covarianceMomentum, name: "the covariance momentum")
         self.learningRate = learningRate
         self.momentum = momentum
         self.covarianceMomentum = covarianceMomentum
     }
 
     /// One heavy-ball step on `(x, m)` and one geodesic (momentum `mu_S`) step on `Sigma`.
-    public mutating func step(_ state: inout GaussianLabeledSamples, gradient: GaussianLabeledTangent) {
+    public mutating func step(_ state: inout GaussianLabeledSamples, gradient: GaussianLabeledTangent) throws {
+        try IntegratorError.checkTangent(gradient, at: state, integrator: Self.self)
+        if let velocity {
+            try IntegratorError.checkTangent(velocity, at: state, what: "the velocity kept from the last step", integrator: Self.self)
+        }
         var v = state.riemannianGradient(gradient)
         if let previous = velocity {
             v.features.add(previous.features, scaledBy: momentum)

@@ -1,4 +1,4 @@
-import WassersteinFlows
+import Datasets
 
 /// Law checker for `Dataset` conformers: a data set yields what its `info` says.
 ///

@@ -1,4 +1,7 @@
-import WassersteinFlows
+import Baselines
+import FlowGeometry
+import Integrators
+import LabeledData
 
 /// Law checker for `Integrator` conformers:
 /// - from rest, a zero gradient leaves the state unchanged (over three steps);
@@ -14,6 +17,8 @@ import WassersteinFlows
 ///   - makeIntegrator: a fresh integrator (at rest).
 ///   - zero: the zero tangent at `state`.
 ///   - firstStep: the first-step law to check as well (`nil`: the zero-gradient law only).
+/// A step that throws is reported as a violation.
+///
 /// - Returns: a description of each violated law.
 public func checkIntegratorLaws<I: Integrator>(
     _ makeIntegrator: () -> I, state: I.State, zero: I.State.Tangent,
@@ -22,13 +27,19 @@ public func checkIntegratorLaws<I: Integrator>(
     var violations = [String]()
     var integrator = makeIntegrator()
     var moved = state
-    for _ in 0..<3 { integrator.step(&moved, gradient: zero) }
-    if moved != state { violations.append("a zero gradient moved the state") }
+    do {
+        for _ in 0..<3 { try integrator.step(&moved, gradient: zero) }
+        if moved != state { violations.append("a zero gradient moved the state") }
+    } catch {
+        violations.append("a step along the zero gradient threw: \(error)")
+    }
 
     if let law = firstStep {
         var stepper = makeIntegrator()
         var stepped = state
-        stepper.step(&stepped, gradient: law.gradient)
+        do { try stepper.step(&stepped, gradient: law.gradient) } catch {
+            return violations + ["the first step threw: \(error)"]
+        }
         var expected = state
         expected.move(along: law.expectedMove(state))
         let length = law.distance(expected, state)

@@ -1,6 +1,8 @@
+import FlowGeometry
 import Foundation
 import Functionals
 import Integrators
+import LabeledData
 
 /// When a flow may stop before its step budget.
 public enum StoppingRule: Sendable, Equatable {
@@ -63,16 +65,28 @@ public struct FlowDivergence<State: Sendable>: Error, CustomStringConvertible, S
     public let quantity: String
     /// The flow up to the last finite state (`partial.state`).
     public let partial: FlowResult<State>
+    /// What reported the non-finite value, when a conformer did (a kernel's
+    /// `ConformerError.nonFinite`, naming the kernel and the value); `nil` when `Flow`
+    /// found it in the loss, gradient or state.
+    public let cause: ConformerError?
+
+    public init(step: Int, quantity: String, partial: FlowResult<State>, cause: ConformerError? = nil) {
+        self.step = step
+        self.quantity = quantity
+        self.partial = partial
+        self.cause = cause
+    }
 
     public var description: String {
+        let reported = cause.map { " (\($0))" } ?? ""
         if partial.losses.isEmpty {
             // Nothing was moved yet: the initial state or the functional is at fault.
-            return "the \(quantity) at the initial state is not finite (before any step): check the input (values too large for Float?) and the functional's parameters"
+            return "the \(quantity) at the initial state is not finite (before any step)\(reported): check the input (values too large for Float?) and the functional's parameters"
         }
         if step == 0 {
-            return "the \(quantity) at the initial state is not finite (before any step; the loss there was \(partial.losses[0])): check the input and the functional's parameters"
+            return "the \(quantity) at the initial state is not finite (before any step; the loss there was \(partial.losses[0]))\(reported): check the input and the functional's parameters"
         }
-        return "the flow diverged at step \(step): the \(quantity) is not finite; stopped, last good state (after \(partial.steps) steps) kept. Try a smaller learning rate."
+        return "the flow diverged at step \(step): the \(quantity) is not finite\(reported); stopped, last good state (after \(partial.steps) steps) kept. Try a smaller learning rate."
     }
 }
 
@@ -92,8 +106,14 @@ public enum FlowError: Error, CustomStringConvertible, Sendable, Equatable {
 /// A gradient flow: a functional minimised by an integrator from an initial state.
 ///
 /// Configure once, then `run`. Each step evaluates `F` and its gradient at the current
-/// state, records the loss, checks that loss and gradient are finite, and lets the
-/// integrator move the state. Progress goes to an observer.
+/// state, records the loss, checks that loss and gradient are finite and that the
+/// gradient fits the state, and lets the integrator move the state (checking that it kept
+/// the state's shape). Progress goes to an observer.
+///
+/// Everything a conformer returns is checked where it enters the driver: a functional
+/// that leaves no gradient or a gradient of the wrong shape, or an integrator that changes
+/// the state's shape, ends the run with `ConformerError.malformed` naming the conformer's
+/// type; NaN or infinity ends it with `FlowDivergence`, which keeps the last good state.
 ///
 /// ```swift
 /// let kernel = try RieszSW(exponent: 1)
@@ -120,76 +140,142 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
         self.stopping = stopping
     }
 
-    /// Runs the flow from `initial`. The integrator's memory (velocity) carries over
-    /// between calls on the same `Flow` value.
+    /// Runs the flow from `initial` with no observer. The integrator's memory (velocity)
+    /// carries over between calls on the same `Flow` value.
+    ///
+    /// - Throws: see `run(from:observer:using:)`.
+    public mutating func run(from initial: F.State, using generator: inout some RandomNumberGenerator) throws -> FlowResult<F.State> {
+        var silent = SilentObserver()
+        return try run(from: initial, observer: &silent, using: &generator)
+    }
+
+    /// Runs the flow from `initial`, reporting to `observer` after every loss evaluation
+    /// (a struct observer's records stay in the caller's variable). The integrator's
+    /// memory (velocity) carries over between calls on the same `Flow` value.
     ///
     /// - Throws: `FlowError` for invalid settings or a non-finite initial state;
     ///   `FlowDivergence` (with the last good state) when the flow produces NaN/inf;
-    ///   errors of the functional (shape mismatches).
-    public mutating func run(
-        from initial: F.State, observer: some FlowObserver = SilentObserver(),
-        using generator: inout some RandomNumberGenerator
+    ///   `ConformerError.malformed` when the functional or the integrator returns
+    ///   something that does not fit the state; errors of the functional (shape
+    ///   mismatches with its target), the integrator and the observer.
+    public mutating func run<Observer: FlowObserver>(
+        from initial: F.State, observer: inout Observer, using generator: inout some RandomNumberGenerator
     ) throws -> FlowResult<F.State> {
         guard steps >= 0 else { throw FlowError.invalidParameter("steps must be >= 0, got \(steps)") }
         if let interval = snapshotInterval, interval <= 0 {
             throw FlowError.invalidParameter("snapshot interval must be positive, got \(interval)")
         }
         guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
-        var observer = observer
-        var state = initial
-        var losses = [Double]()
-        // Grown on demand past a million steps (`steps` may be huge with a stopping rule).
-        losses.reserveCapacity(min(steps, 1 << 20) + 1)
-        var snapshots = [FlowSnapshot(step: 0, state: initial)]
-        let clock = ContinuousClock()
-        let start = clock.now
-        func elapsed() -> Double {
-            let d = clock.now - start
-            return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-        }
-        func partial() -> FlowResult<F.State> {
-            FlowResult(state: state, losses: losses, snapshots: snapshots, termination: .completedSteps, seconds: elapsed())
-        }
-        var termination = FlowTermination.completedSteps
-        // The last finite state, refreshed in place every step (`assign`: no allocation
-        // once its storage is its own), restored if a step produces NaN or infinity.
-        var lastGood = state
-        // The gradient is handed back every step and rewritten in place.
-        var current: F.State.Tangent?
+        var run = FlowRun(initial: initial, steps: steps)
         for step in 0...steps {
-            let value = try functional.valueAndGradient(at: state, into: &current, using: &generator)
-            guard let gradient = current else { throw FlowError.invalidParameter("the functional returned no gradient") }
-            guard value.isFinite else {
-                // This state has no finite loss: the partial flow ends one move earlier,
-                // at the state `losses.last` belongs to.
-                if step > 0 {
-                    state = lastGood
-                    snapshots.removeAll { $0.step == step }
-                }
-                throw FlowDivergence(step: step, quantity: "loss", partial: partial())
-            }
-            losses.append(value)
-            observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: value, seconds: elapsed()))
+            let gradient = try evaluate(&run, step: step, using: &generator)
+            try observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: run.losses[step], seconds: run.elapsed()),
+                                     state: run.state)
             if step == steps { break }
-            if let stopping, stopping.isMet(losses) {
-                termination = .converged(step: step)
+            if let stopping, stopping.isMet(run.losses) {
+                run.termination = .converged(step: step)
                 break
             }
-            guard gradient.isFinite else {
-                throw FlowDivergence(step: step, quantity: "gradient", partial: partial())
-            }
-            lastGood.assign(state)
-            integrator.step(&state, gradient: gradient)
-            guard state.isFinite else {
-                state = lastGood
-                throw FlowDivergence(step: step + 1, quantity: "state", partial: partial())
-            }
-            if let interval = snapshotInterval, (step + 1) % interval == 0, step + 1 < steps {
-                snapshots.append(FlowSnapshot(step: step + 1, state: state))
-            }
+            try move(&run, step: step, along: gradient)
         }
-        snapshots.append(FlowSnapshot(step: losses.count - 1, state: state))
-        observer.flowDidFinish()
-        return FlowResult(state: state, losses: losses, snapshots: snapshots, termination: termination, seconds: elapsed())
+        run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
+        try observer.flowDidFinish()
+        return run.result()
+    }
+
+    /// `F` and its gradient at the run's state, checked: a finite loss (else
+    /// `FlowDivergence`, the state rolled back to the last good one), a gradient that
+    /// exists and fits the state. Appends the loss.
+    private func evaluate(_ run: inout FlowRun<F.State>, step: Int,
+                          using generator: inout some RandomNumberGenerator) throws -> F.State.Tangent {
+        let value: Double
+        do {
+            value = try functional.valueAndGradient(at: run.state, into: &run.gradient, using: &generator)
+        } catch let error as ConformerError {
+            guard case .nonFinite = error else { throw error }
+            throw divergence(&run, step: step, cause: error)
+        }
+        guard value.isFinite else { throw divergence(&run, step: step, cause: nil) }
+        let name = ConformerError.name(of: F.self)
+        guard let gradient = run.gradient else {
+            throw ConformerError.malformed(conformer: name, reason: "no gradient (valueAndGradient(at:into:using:) left it nil)")
+        }
+        if let reason = run.state.tangentMismatch(gradient) {
+            throw ConformerError.malformed(conformer: name, reason: "the gradient does not fit the state: \(reason)")
+        }
+        run.losses.append(value)
+        return gradient
+    }
+
+    /// The state at `step` has no finite loss: the partial flow ends one move earlier, at
+    /// the state `losses.last` belongs to.
+    private func divergence(_ run: inout FlowRun<F.State>, step: Int, cause: ConformerError?) -> FlowDivergence<F.State> {
+        if step > 0 {
+            run.state = run.lastGood
+            run.snapshots.removeAll { $0.step == step }
+        }
+        return FlowDivergence(step: step, quantity: "loss", partial: run.partial(), cause: cause)
+    }
+
+    /// One integrator step along `gradient` (finite, else `FlowDivergence`); the new state
+    /// must be finite (else `FlowDivergence`, rolled back) and of the old shape (else
+    /// `ConformerError.malformed` naming the integrator).
+    private mutating func move(_ run: inout FlowRun<F.State>, step: Int, along gradient: F.State.Tangent) throws {
+        guard gradient.isFinite else {
+            throw FlowDivergence(step: step, quantity: "gradient", partial: run.partial())
+        }
+        run.lastGood.assign(run.state)
+        try integrator.step(&run.state, gradient: gradient)
+        if let reason = run.lastGood.shapeMismatch(run.state) {
+            throw ConformerError.malformed(conformer: ConformerError.name(of: I.self), reason: "the step changed the state's shape: \(reason)")
+        }
+        guard run.state.isFinite else {
+            run.state = run.lastGood
+            throw FlowDivergence(step: step + 1, quantity: "state", partial: run.partial())
+        }
+        if let interval = snapshotInterval, (step + 1) % interval == 0, step + 1 < steps {
+            run.snapshots.append(FlowSnapshot(step: step + 1, state: run.state))
+        }
+    }
+}
+
+extension Flow: Sendable where F: Sendable, I: Sendable {}
+
+/// The mutable record of one `Flow.run`: the state, the last finite state, the gradient
+/// handed back to the functional every step, losses, snapshots and the clock.
+struct FlowRun<State: FlowManifold> {
+    var state: State
+    /// The last finite state, refreshed in place every step (`assign`: no allocation
+    /// once its storage is its own), restored if a step produces NaN or infinity.
+    var lastGood: State
+    /// The gradient, handed back every step and rewritten in place.
+    var gradient: State.Tangent?
+    var losses: [Double] = []
+    var snapshots: [FlowSnapshot<State>]
+    var termination = FlowTermination.completedSteps
+    let clock = ContinuousClock()
+    let start: ContinuousClock.Instant
+
+    init(initial: State, steps: Int) {
+        state = initial
+        lastGood = initial
+        snapshots = [FlowSnapshot(step: 0, state: initial)]
+        // Grown on demand past a million steps (`steps` may be huge with a stopping rule).
+        losses.reserveCapacity(min(steps, 1 << 20) + 1)
+        start = clock.now
+    }
+
+    func elapsed() -> Double {
+        let d = clock.now - start
+        return Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+    }
+
+    /// The flow so far, as a completed result (for `FlowDivergence`).
+    func partial() -> FlowResult<State> {
+        FlowResult(state: state, losses: losses, snapshots: snapshots, termination: .completedSteps, seconds: elapsed())
+    }
+
+    func result() -> FlowResult<State> {
+        FlowResult(state: state, losses: losses, snapshots: snapshots, termination: termination, seconds: elapsed())
     }
 }

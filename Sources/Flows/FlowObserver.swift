@@ -1,3 +1,4 @@
+import FlowGeometry
 import Foundation
 
 /// Progress of a running flow, reported after every loss evaluation.
@@ -22,27 +23,50 @@ public struct FlowProgress: Sendable {
     public var stepsPerSecond: Double { seconds > 0 ? Double(step) / seconds : 0 }
 }
 
-/// Receives progress from `Flow.run`.
+/// Receives progress from `Flow.run`, which takes the observer `inout`: a struct
+/// observer's records end up in the caller's variable, and a class observer works the
+/// same way.
+///
+/// `flowDidStep` also sees the current state (before the step's move), so an observer
+/// can write snapshots, evaluate a classifier on the flowed data or checkpoint; states of
+/// a particular type are reached with a cast (`state as? LabeledDataset`). Keeping the
+/// state costs a copy of its storage on the flow's next move (copy on write); reading it
+/// costs nothing. An observer that throws ends the run with its error.
 public protocol FlowObserver {
-    /// Called after each loss evaluation (steps 0...N).
-    mutating func flowDidStep(_ progress: FlowProgress)
+    /// Called after each loss evaluation (steps 0...N) with the state the loss belongs to.
+    mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) throws
     /// Called once at the end of a run that did not throw. Default: nothing.
-    mutating func flowDidFinish()
+    mutating func flowDidFinish() throws
 }
 
 extension FlowObserver {
-    public mutating func flowDidFinish() {}
+    public mutating func flowDidFinish() throws {}
 }
 
 /// An observer that ignores everything.
-public struct SilentObserver: FlowObserver {
+public struct SilentObserver: FlowObserver, Sendable {
     public init() {}
-    public mutating func flowDidStep(_ progress: FlowProgress) {}
+    public mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) {}
+}
+
+/// An observer that keeps every progress record (a value type: the records are in the
+/// variable passed to `Flow.run(from:observer:using:)`).
+public struct ProgressLog: FlowObserver, Sendable {
+    /// One record per loss evaluation, in order.
+    public private(set) var records: [FlowProgress] = []
+    /// Whether `flowDidFinish` was called.
+    public private(set) var finished = false
+
+    public init() {}
+    public mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) {
+        records.append(progress)
+    }
+    public mutating func flowDidFinish() { finished = true }
 }
 
 /// A terminal progress bar on standard error: `[#####.....] step 120/500  loss 3.1e-03  85.2 it/s`,
 /// redrawn at most `refreshesPerSecond` times a second and on the last step.
-public struct ProgressBar: FlowObserver {
+public struct ProgressBar: FlowObserver, Sendable {
     public var width: Int
     public var refreshesPerSecond: Double
     private var lastDraw = -Double.infinity
@@ -63,7 +87,7 @@ public struct ProgressBar: FlowObserver {
         return "[\(bar)] step \(progress.step)/\(progress.totalSteps)  loss \(loss)  \(rate) it/s"
     }
 
-    public mutating func flowDidStep(_ progress: FlowProgress) {
+    public mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) {
         let isLast = progress.step == progress.totalSteps
         guard isLast || progress.seconds - lastDraw >= 1 / refreshesPerSecond else { return }
         lastDraw = progress.seconds

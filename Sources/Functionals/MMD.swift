@@ -1,4 +1,4 @@
-import Integrators
+import FlowGeometry
 import LabeledData
 import MeasureKernels
 import WoWCompute
@@ -16,9 +16,13 @@ import WoWCompute
 ///
 ///     sum_c' a_c' grad_W K(., mu_c')(mu_c)(x) - sum_k b_k grad_W K(., nu_k)(mu_c)(x),
 ///
-/// with the self-pair term zero (never NaN for the Riesz kernel). All pairs of one
-/// evaluation go to the kernel as one batch, so sliced kernels share one set of
-/// directions per step.
+/// where the self-pair term `a_c grad_W K(., mu_c)(mu_c)` is requested from the kernel
+/// unless it declares `selfGradientVanishes` (every sliced, `W_2` and Bures-Wasserstein
+/// kernel does; a kernel on class means such as `<m_mu, m_nu>` does not). All pairs of
+/// one evaluation go to the kernel as one batch, so sliced kernels share one set of
+/// directions per step. The kernel's answer is checked (`checkedEvaluate`): a wrong count,
+/// a missing or misshapen gradient, NaN or infinity is refused with `ConformerError`
+/// naming the kernel.
 ///
 /// Target minibatching: with `targetBatchSize = k`, each evaluation uses a fresh random
 /// subset of `min(k, n_k)` points of every target class, drawn without replacement.
@@ -45,12 +49,6 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
         self.target = target
         self.targetBatchSize = targetBatchSize
         self.includesTargetTerm = includesTargetTerm
-    }
-
-    public func valueAndGradient(at state: LabeledDataset, using generator: inout some RandomNumberGenerator) throws -> (value: Double, gradient: ParticleField) {
-        var recycled = [Matrix?]()
-        let (value, gradient) = try evaluate(at: state, recycling: &recycled, using: &generator)
-        return (value, gradient)
     }
 
     public func valueAndGradient(at state: LabeledDataset, into gradient: inout ParticleField?,
@@ -85,13 +83,16 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
             }
         }
         let a = state.classWeights, b = target.classWeights
+        let selfGradients = !kernel.selfGradientVanishes
         // Pairs and their coefficients in F; gradients weighted per the closed form.
         var pairs = [KernelPair]()
         var coefficients = [Double]()
         for c in 0..<C {
             for c2 in c..<C {
                 if c == c2 {
-                    pairs.append(KernelPair(c, c))
+                    // d/dmu_c of 1/2 a_c^2 K(mu_c, mu_c) is a_c^2 times the first
+                    // argument's gradient (K is symmetric); divided by a_c: weight a_c.
+                    pairs.append(KernelPair(c, c, firstGradientWeight: selfGradients ? a[c] : 0))
                     coefficients.append(0.5 * a[c] * a[c])
                 } else {
                     pairs.append(KernelPair(c, c2, firstGradientWeight: a[c2], secondGradientWeight: a[c]))
@@ -111,7 +112,7 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
                 }
             }
         }
-        let result = try kernel.evaluate(KernelBatch(measures: measures, pairs: pairs), recycling: &recycling, using: &generator)
+        let result = try kernel.checkedEvaluate(KernelBatch(measures: measures, pairs: pairs), recycling: &recycling, using: &generator)
         var value = 0.0
         for (coefficient, k) in zip(coefficients, result.values) { value += coefficient * k }
         let gradient = ParticleField(classes: (0..<C).map { c in
@@ -120,6 +121,8 @@ public struct MMD<Kernel: MeasureKernel>: Functional {
         return (value, gradient)
     }
 }
+
+extension MMD: Sendable where Kernel: Sendable {}
 
 /// `count` distinct indices of `0..<population`, in increasing order (partial
 /// Fisher-Yates on the generator).

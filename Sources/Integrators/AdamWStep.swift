@@ -1,3 +1,5 @@
+import FlowGeometry
+
 /// Adam with decoupled weight decay (AdamW; Kingma & Ba 2015, Loshchilov & Hutter 2019)
 /// as a flow integrator, on any state with componentwise tangents:
 ///
@@ -19,7 +21,7 @@
 /// origin whatever the gradient, by design.
 ///
 /// - Complexity: a few componentwise passes over the tangent per step.
-public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator {
+public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator, Sendable {
     /// Step size `lr > 0`.
     public let learningRate: Float
     /// First-moment decay `b1` in `[0, 1)`.
@@ -61,7 +63,11 @@ public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator {
     }
 
     /// One AdamW step (moments updated, bias-corrected direction, decay, exponential map).
-    public mutating func step(_ state: inout State, gradient: State.Tangent) {
+    public mutating func step(_ state: inout State, gradient: State.Tangent) throws {
+        try IntegratorError.checkTangent(gradient, at: state, integrator: Self.self)
+        for (moment, name) in [(firstMoment, "the first moment"), (secondMoment, "the second moment")] {
+            if let moment { try IntegratorError.checkTangent(moment, at: state, what: name, integrator: Self.self) }
+        }
         let g = state.riemannianGradient(gradient)
         let b1 = beta1, b2 = beta2, eps = epsilon
         var m = g.mapComponents { (1 - b1) * $0 }

@@ -38,6 +38,30 @@ public struct ParticleField: Sendable, Equatable {
     /// `true` when every component is finite.
     public var isFinite: Bool { Matrix.allFinite(classes) }
 
+    /// Why this field cannot be a vector field on `dataset` (class count or a class's
+    /// `n_c x d` shape differ), or `nil` when it can.
+    public func shapeMismatch(with dataset: LabeledDataset) -> String? {
+        guard classes.count == dataset.classCount else {
+            return "\(classes.count) classes, the dataset has \(dataset.classCount)"
+        }
+        for (c, (field, measure)) in zip(classes, dataset.classes).enumerated()
+        where field.rows != measure.count || field.columns != measure.dimension {
+            return "class \(c) is \(field.rows) x \(field.columns), the dataset's class is \(measure.count) x \(measure.dimension)"
+        }
+        return nil
+    }
+
+    /// Why `other` has a different shape from this field, or `nil` when the shapes agree.
+    public func shapeMismatch(with other: ParticleField) -> String? {
+        guard classes.count == other.classes.count else {
+            return "\(classes.count) classes against \(other.classes.count)"
+        }
+        for (c, (a, b)) in zip(classes, other.classes).enumerated() where a.rows != b.rows || a.columns != b.columns {
+            return "class \(c) is \(a.rows) x \(a.columns) against \(b.rows) x \(b.columns)"
+        }
+        return nil
+    }
+
     /// Sum of squared components.
     public var squaredNorm: Double { classes.reduce(0) { $0 + $1.squaredNorm } }
 }

@@ -17,42 +17,80 @@ import WoWCompute
 /// measure `j`). Gradients are Wasserstein gradients: the particle derivative of the
 /// value divided by the particle's weight.
 ///
+/// Self-pairs: `MMD` needs `grad_W K(., mu)(mu)`, the gradient of the first argument at
+/// a pair `(mu, mu)`. For kernels of a distance between measures (every sliced kernel, the
+/// `W_2` and Bures-Wasserstein kernels) it is zero; for a kernel such as
+/// `K(mu, nu) = <m_mu, m_nu>` on class means it is not. A kernel declares the first case
+/// with `selfGradientVanishes`, and only then are self-pair gradients not requested.
+///
 /// Laws (checked for every conformer by `FlowLaws.checkMeasureKernelLaws`): symmetry,
 /// Gram consistency with pairwise calls, both arguments' gradients equal to finite
-/// differences and linear in their batch weights, recycling that keeps the bits, and
-/// `grad K(., mu)(mu) = 0` on self-pairs (never NaN).
+/// differences (on distinct and on self-pairs) and linear in their batch weights,
+/// recycling that keeps the bits, results of the requested counts and shapes, and, for
+/// kernels that declare `selfGradientVanishes`, `grad K(., mu)(mu) = 0` (never NaN).
 ///
 /// To add a kernel, conform to `SlicedKernel` (give the profile `phi` of the sliced
 /// discrepancy) or to `PairwiseMeasureKernel` (give the value and gradient of one pair),
-/// or implement `evaluate` directly.
-public protocol MeasureKernel: Sendable {
+/// or implement `evaluate(_:recycling:using:)` directly. The protocol does not require
+/// `Sendable` (a kernel may keep a class-based cache); a `Sendable` kernel makes `MMD`
+/// and `Flow` `Sendable`.
+public protocol MeasureKernel {
     /// Evaluates the kernel on every pair of `batch` and accumulates the requested
     /// gradients. Random choices (directions, levels) are drawn once per call from
     /// `generator`.
     ///
+    /// Gradients may be written into recycled storage: when `recycling[i]` has the shape
+    /// of measure `i`'s gradient, the kernel may overwrite it and return it as that
+    /// gradient, so a flow that hands back its previous gradient allocates no fresh
+    /// gradient storage per step. Entries are taken (left `nil` or unspecified); pass
+    /// matrices no one else holds, or they are copied before being written (value
+    /// semantics: a copy the caller kept never changes). A kernel with no use for the
+    /// storage ignores `recycling`; the results must not depend on it.
+    ///
+    /// The result holds one value per pair, in order, and one entry per measure: an
+    /// `n_i x d` gradient for every measure some pair asks a gradient of (`nil` allowed
+    /// for the others). Callers in the toolkit check this (`checkedEvaluate`).
+    ///
     /// - Throws: `KernelError` for measures of different dimensions, pair indices out of
     ///   range or invalid kernel parameters.
-    func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult
-
-    /// `evaluate`, writing gradients into recycled storage where it fits: when
-    /// `recycling[i]` has the shape of measure `i`'s gradient, the kernel may overwrite it
-    /// and return it as that gradient, so a flow that hands back its previous gradient
-    /// allocates no fresh gradient storage per step. Entries are taken (left `nil`
-    /// or unspecified); pass matrices no one else holds, or they are copied before being
-    /// written (value semantics: a copy the caller kept never changes). Results equal
-    /// `evaluate`'s bit for bit.
-    ///
-    /// Default: `evaluate`, ignoring `recycling`.
     func evaluate(
         _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
     ) throws -> KernelBatchResult
+
+    /// `true` when `grad_W K(., mu)(mu) = 0` for every measure `mu` (a kernel of a
+    /// distance between measures, minimal at zero distance), so that callers may skip
+    /// requesting self-pair gradients. Default: `false` (always correct, possibly slower).
+    var selfGradientVanishes: Bool { get }
 }
 
 extension MeasureKernel {
-    public func evaluate(
+    public var selfGradientVanishes: Bool { false }
+
+    /// `evaluate(_:recycling:using:)` with nothing to recycle.
+    public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+        var none = [Matrix?]()
+        return try evaluate(batch, recycling: &none, using: &generator)
+    }
+
+    /// `evaluate(_:recycling:using:)`, with the result checked against the batch: one
+    /// finite value per pair, and a finite `n_i x d` gradient for every measure a pair
+    /// asks a gradient of (missing gradients of the others are fine; present ones must
+    /// have the right shape).
+    ///
+    /// - Throws: `ConformerError.malformed` or `.nonFinite` naming this kernel's type, or
+    ///   what `evaluate` throws.
+    public func checkedEvaluate(
         _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
     ) throws -> KernelBatchResult {
-        try evaluate(batch, using: &generator)
+        let result = try evaluate(batch, recycling: &recycling, using: &generator)
+        try result.check(against: batch, kernel: ConformerError.name(of: Self.self))
+        return result
+    }
+
+    /// `checkedEvaluate` with nothing to recycle.
+    public func checkedEvaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+        var none = [Matrix?]()
+        return try checkedEvaluate(batch, recycling: &none, using: &generator)
     }
 }
 
@@ -126,6 +164,41 @@ public struct KernelBatchResult: Sendable {
         self.values = values
         self.gradients = gradients
     }
+
+    /// What is wrong with this result as the answer to `batch` (counts, shapes, missing
+    /// gradients, NaN or infinity), or `nil` when nothing is. `finite` tells which kind
+    /// of problem it is.
+    public func problem(answering batch: KernelBatch) -> (reason: String, finite: Bool)? {
+        guard values.count == batch.pairs.count else {
+            return ("\(values.count) values for \(batch.pairs.count) pairs", true)
+        }
+        guard gradients.count == batch.measures.count else {
+            return ("\(gradients.count) gradient entries for \(batch.measures.count) measures", true)
+        }
+        for (index, measure) in batch.measures.enumerated() {
+            guard let gradient = gradients[index] else {
+                if batch.needsGradient(index) { return ("no gradient for measure \(index), which a pair asks for", true) }
+                continue
+            }
+            if gradient.rows != measure.count || gradient.columns != measure.dimension {
+                return ("the gradient of measure \(index) is \(gradient.rows) x \(gradient.columns), the measure is \(measure.count) x \(measure.dimension)", true)
+            }
+        }
+        for (value, pair) in zip(values, batch.pairs) where !value.isFinite {
+            return ("K(mu_\(pair.first), mu_\(pair.second)) = \(value)", false)
+        }
+        for (index, gradient) in gradients.enumerated() where gradient.map({ !$0.isFinite }) ?? false {
+            return ("the gradient of measure \(index) holds NaN or infinity", false)
+        }
+        return nil
+    }
+
+    /// Throws `ConformerError` naming `kernel` when `problem(answering:)` finds one.
+    public func check(against batch: KernelBatch, kernel: String) throws {
+        guard let (reason, finite) = problem(answering: batch) else { return }
+        throw finite ? ConformerError.malformed(conformer: kernel, reason: reason)
+                     : ConformerError.nonFinite(conformer: kernel, reason: reason)
+    }
 }
 
 /// Why a kernel evaluation was refused.
@@ -154,13 +227,18 @@ public enum KernelError: Error, CustomStringConvertible, Sendable, Equatable {
 extension MeasureKernel {
     /// `K(mu, nu)`.
     public func value(_ mu: EmpiricalMeasure, _ nu: EmpiricalMeasure, using generator: inout some RandomNumberGenerator) throws -> Double {
-        try evaluate(KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1)]), using: &generator).values[0]
+        try checkedEvaluate(KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1)]), using: &generator).values[0]
     }
 
     /// The Wasserstein gradient `grad_W K(., nu)(mu)` at every particle of `mu`, `n x d`.
     public func gradient(of mu: EmpiricalMeasure, toward nu: EmpiricalMeasure, using generator: inout some RandomNumberGenerator) throws -> Matrix {
         let batch = KernelBatch(measures: [mu, nu], pairs: [KernelPair(0, 1, firstGradientWeight: 1)])
-        return try evaluate(batch, using: &generator).gradients[0]!
+        let result = try checkedEvaluate(batch, using: &generator)
+        guard let gradient = result.gradients[0] else {
+            // Only when the first gradient weight is 0, which it is not here.
+            throw ConformerError.malformed(conformer: ConformerError.name(of: Self.self), reason: "no gradient for measure 0")
+        }
+        return gradient
     }
 
     /// The Gram matrix `K(mu_i, mu_j)` of `measures`, from one batch (shared random
@@ -168,7 +246,7 @@ extension MeasureKernel {
     public func gram(_ measures: [EmpiricalMeasure], using generator: inout some RandomNumberGenerator) throws -> [[Double]] {
         var pairs = [KernelPair]()
         for i in measures.indices { for j in i..<measures.count { pairs.append(KernelPair(i, j)) } }
-        let values = try evaluate(KernelBatch(measures: measures, pairs: pairs), using: &generator).values
+        let values = try checkedEvaluate(KernelBatch(measures: measures, pairs: pairs), using: &generator).values
         var gram = [[Double]](repeating: [Double](repeating: 0, count: measures.count), count: measures.count)
         for (pair, value) in zip(pairs, values) {
             gram[pair.first][pair.second] = value

@@ -86,10 +86,9 @@ public protocol SlicedKernel: MeasureKernel {
 extension SlicedKernel {
     public var sliceCost: SliceCost { .squared }
 
-    public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
-        var none = [Matrix?]()
-        return try SlicedEvaluation.run(batch, slicing: slicing, cost: sliceCost, profile: profile, recycling: &none, using: &generator)
-    }
+    /// `true`: a sliced kernel is a function of the sliced discrepancy, whose gradient
+    /// vanishes where the two measures coincide.
+    public var selfGradientVanishes: Bool { true }
 
     public func evaluate(
         _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator

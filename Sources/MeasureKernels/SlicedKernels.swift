@@ -5,7 +5,7 @@ import Foundation
 /// Positive definite (Kolouri et al. 2016; Hertrich et al. 2024). `phi(S) = exp(-S/(2h))`,
 /// `phi'(S) = -phi(S) / (2h)`. The paper's text writes `/h`; this follows its code.
 /// Bandwidths used in the paper: `h = 0.05` to `0.1`.
-public struct GaussianSW: SlicedKernel {
+public struct GaussianSW: SlicedKernel, Sendable {
     /// Bandwidth `h > 0`.
     public let bandwidth: Double
     public var slicing: Slicing
@@ -32,7 +32,7 @@ public struct GaussianSW: SlicedKernel {
 /// Conditionally positive definite; `r = 1` (`-SW_2`) is the paper's "MMDSW" kernel used
 /// in every image experiment. `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`,
 /// infinite at `S = 0`: self-pairs and coincident classes get a zero gradient.
-public struct RieszSW: SlicedKernel {
+public struct RieszSW: SlicedKernel, Sendable {
     /// Exponent `r` in `(0, 2)`.
     public let exponent: Double
     public var slicing: Slicing
@@ -58,7 +58,7 @@ public struct RieszSW: SlicedKernel {
 ///
 /// `D = SW_1` (absolute slice cost), `phi(D) = exp(-D/h)`, `phi'(D) = -phi(D)/h`.
 /// The slice gradient is `sign(x - T(x))` averaged over the plan.
-public struct LaplaceSW: SlicedKernel {
+public struct LaplaceSW: SlicedKernel, Sendable {
     /// Bandwidth `h > 0`.
     public let bandwidth: Double
     public var slicing: Slicing
@@ -83,7 +83,7 @@ public struct LaplaceSW: SlicedKernel {
 /// Inverse multiquadric sliced kernel `K(mu, nu) = 1 / sqrt(h + SW_2^2(mu, nu))`.
 ///
 /// `phi(S) = (h + S)^(-1/2)`, `phi'(S) = -(1/2) (h + S)^(-3/2)`.
-public struct IMQSW: SlicedKernel {
+public struct IMQSW: SlicedKernel, Sendable {
     /// Offset `h > 0`.
     public let bandwidth: Double
     public var slicing: Slicing

@@ -32,7 +32,12 @@ public protocol BuresWassersteinKernel: MeasureKernel {
 extension BuresWassersteinKernel {
     public var ridge: Double { GaussianSummary.defaultRidge }
 
-    public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+    /// `true`: the kernel is a function of `BW^2`, whose gradient vanishes at `BW = 0`.
+    public var selfGradientVanishes: Bool { true }
+
+    public func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
         let d = try batch.validate()
         let pairs = batch.pairs, measures = batch.measures
         var used = [Bool](repeating: false, count: measures.count)

@@ -3,7 +3,7 @@ import OptimalTransport
 
 /// Gaussian kernel on the Bures-Wasserstein distance between class Gaussians,
 /// `K(mu, nu) = exp(-BW^2(mu, nu) / (2h))`.
-public struct GaussianBW: BuresWassersteinKernel {
+public struct GaussianBW: BuresWassersteinKernel, Sendable {
     /// Bandwidth `h > 0`.
     public let bandwidth: Double
     public let ridge: Double
@@ -26,7 +26,7 @@ public struct GaussianBW: BuresWassersteinKernel {
 
 /// Riesz kernel on the Bures-Wasserstein distance between class Gaussians,
 /// `K(mu, nu) = -BW^r(mu, nu)`, `r` in `(0, 2]`.
-public struct RieszBW: BuresWassersteinKernel {
+public struct RieszBW: BuresWassersteinKernel, Sendable {
     /// Exponent `r` in `(0, 2]`.
     public let exponent: Double
     public let ridge: Double

@@ -37,7 +37,12 @@ public protocol ExactWassersteinKernel: MeasureKernel {
 extension ExactWassersteinKernel {
     public var solver: ExactSolver { ExactSolver() }
 
-    public func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+    /// `true`: the kernel is a function of `W_2^2`, whose gradient vanishes at `W_2 = 0`.
+    public var selfGradientVanishes: Bool { true }
+
+    public func evaluate(
+        _ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator
+    ) throws -> KernelBatchResult {
         try ExactWassersteinEvaluation.run(batch, solver: solver, profile: profile)
     }
 }

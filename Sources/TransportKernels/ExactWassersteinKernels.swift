@@ -7,7 +7,7 @@ import OptimalTransport
 /// `phi(S) = exp(-S / (2h))`, `phi'(S) = -phi(S) / (2h)`. Not positive definite in
 /// general (`W_2` is not Hilbertian for `d >= 2`), but symmetric and smooth wherever `W_2^2`
 /// is.
-public struct GaussianW2: ExactWassersteinKernel {
+public struct GaussianW2: ExactWassersteinKernel, Sendable {
     /// Bandwidth `h > 0`.
     public let bandwidth: Double
     public let solver: ExactSolver
@@ -29,7 +29,7 @@ public struct GaussianW2: ExactWassersteinKernel {
 ///
 /// `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`, infinite at `S = 0` for `r < 2`:
 /// self-pairs and coincident classes get a zero gradient.
-public struct RieszW2: ExactWassersteinKernel {
+public struct RieszW2: ExactWassersteinKernel, Sendable {
     /// Exponent `r` in `(0, 2]`.
     public let exponent: Double
     public let solver: ExactSolver

@@ -1,4 +1,5 @@
 // The umbrella module: `import WassersteinFlows` brings in every public module.
+@_exported import FlowGeometry
 @_exported import Flows
 @_exported import Functionals
 @_exported import Integrators

@@ -65,10 +65,10 @@ enum FlowCommand {
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
                 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
-                result = try endingProgressLine { try flow.run(from: source, observer: ProgressBar(), using: &rng) }
+                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
             case .momentum:
                 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try endingProgressLine { try flow.run(from: source, observer: ProgressBar(), using: &rng) }
+                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
             try writeFlowed(divergence.partial.state, shape: sourceSamples.featureShape, to: out)
@@ -139,13 +139,13 @@ extension FlowCommand {
                     : .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(try arguments.double("sinkhorn", greaterThan: 0)), tolerance: 1e-6))
                 var flow = Flow(functional: OTDDObjective(target: problem.target, outerSolver: outer),
                                 integrator: try AdamWStep<GaussianLabeledSamples>(learningRate: learningRate), steps: steps)
-                result = try endingProgressLine { try flow.run(from: problem.source, observer: ProgressBar(), using: &rng) }
+                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: problem.source, observer: &bar, using: &rng) }
             case .product:
                 let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 1)
                 let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
                 let mmd = try ProductSpaceMMD(target: problem.target, noiseLevel: try arguments.double("noise", min: 0))
                 var flow = Flow(functional: mmd, integrator: try ProductSpaceMomentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try endingProgressLine { try flow.run(from: problem.source, observer: ProgressBar(), using: &rng) }
+                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: problem.source, observer: &bar, using: &rng) }
             case .mmd:
                 preconditionFailure("the WoW MMD flow is run by FlowCommand.run")
             }

@@ -34,10 +34,10 @@ enum RingsCommand {
         let result: FlowResult<LabeledDataset>
         if momentum > 0 {
             var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps, snapshotInterval: interval)
-            result = try endingProgressLine { try flow.run(from: source, observer: ProgressBar(), using: &rng) }
+            result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
         } else {
             var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps, snapshotInterval: interval)
-            result = try endingProgressLine { try flow.run(from: source, observer: ProgressBar(), using: &rng) }
+            result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
         }
 
         let columns = ["x", "y"]

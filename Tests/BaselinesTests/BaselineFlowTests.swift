@@ -151,7 +151,7 @@ final class BaselineFlowTests: XCTestCase {
         var rng = SeededGenerator(seed: 3)
         let k = state.labelDimension
         for step in 0..<steps {
-            integrator.step(&state, gradient: try functional.valueAndGradient(at: state, using: &rng).gradient)
+            try integrator.step(&state, gradient: try functional.valueAndGradient(at: state, using: &rng).gradient)
             XCTAssertTrue(state.isFinite, "step \(step)", file: file, line: line)
             XCTAssertGreaterThan(state.smallestCovarianceEigenvalue, 0, "step \(step)", file: file, line: line)
             for i in 0..<state.count {

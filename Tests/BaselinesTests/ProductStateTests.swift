@@ -56,7 +56,7 @@ final class ProductStateTests: XCTestCase {
         let state = try Fixture.productState(n: 3, d: 2, seed: 33)
         var moved = state
         var adamw = try AdamWStep<GaussianLabeledSamples>(learningRate: 0.1, weightDecay: 0.5)
-        adamw.step(&moved, gradient: GaussianLabeledTangent(zerosLike: state))
+        try adamw.step(&moved, gradient: GaussianLabeledTangent(zerosLike: state))
         let shrink = 1 - Double(Float(0.1)) * Double(Float(0.5))
         for (x, y) in zip(moved.features.storage, state.features.storage) { XCTAssertEqual(Double(x), shrink * Double(y), accuracy: 1e-6) }
         for (x, y) in zip(moved.means, state.means) { XCTAssertEqual(x, shrink * y, accuracy: 1e-12) }
@@ -75,7 +75,7 @@ final class ProductStateTests: XCTestCase {
             v = 0.999 * v + 0.001 * g * g
             let u = (m / (1 - pow(0.9, Double(t + 1)))) / ((v / (1 - pow(0.999, Double(t + 1)))).squareRoot() + 1e-8)
             x -= 0.1 * (u + 0.01 * x)
-            adamw.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: Float(g))]))
+            try adamw.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: Float(g))]))
             XCTAssertEqual(Double(state.classes[0].points[0, 0]), x, accuracy: 1e-6)
         }
         XCTAssertEqual(adamw.stepCount, 3)
@@ -106,7 +106,7 @@ final class ProductStateTests: XCTestCase {
             var state = start
             var stepper = try ProductSpaceMomentum(learningRate: 0.5, momentum: 0.5, covarianceMomentum: covarianceMomentum)
             for t in 0..<3 {
-                stepper.step(&state, gradient: gradients[t])
+                try stepper.step(&state, gradient: gradients[t])
                 XCTAssertEqual(state.features[0, 0], features[t], accuracy: 1e-7, "mu_S \(covarianceMomentum), step \(t + 1)")
                 XCTAssertEqual(state.means[0], means[t], accuracy: 1e-12, "mu_S \(covarianceMomentum), step \(t + 1)")
                 XCTAssertEqual(state.covariances[0], covariances[t], accuracy: 1e-12, "mu_S \(covarianceMomentum), step \(t + 1)")
@@ -162,7 +162,7 @@ final class ProductStateTests: XCTestCase {
         var state = source
         var rng = SeededGenerator(seed: 0)
         var step = try GeodesicStep<GaussianLabeledSamples>(learningRate: 0.5)
-        step.step(&state, gradient: try objective.valueAndGradient(at: state, using: &rng).gradient)
+        try step.step(&state, gradient: try objective.valueAndGradient(at: state, using: &rng).gradient)
         for (x, y) in zip(state.features.storage, target.features.storage) { XCTAssertEqual(x, y, accuracy: 1e-5) }
         for (x, y) in zip(state.means, target.means) { XCTAssertEqual(x, y, accuracy: 1e-12) }
         for (x, y) in zip(state.covariances, target.covariances) { XCTAssertEqual(x, y, accuracy: 1e-10) }

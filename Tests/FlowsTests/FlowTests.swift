@@ -73,9 +73,10 @@ final class FlowTests: XCTestCase {
 
     func testANonFiniteLossBeforeAnyStepBlamesTheInputNotTheStepSize() throws {
         struct Broken: Functional {
-            func valueAndGradient(at state: LabeledDataset, using generator: inout some RandomNumberGenerator) throws
-                -> (value: Double, gradient: ParticleField) {
-                (.infinity, ParticleField(zerosLike: state))
+            func valueAndGradient(at state: LabeledDataset, into gradient: inout ParticleField?,
+                                  using generator: inout some RandomNumberGenerator) throws -> Double {
+                gradient = ParticleField(zerosLike: state)
+                return .infinity
             }
         }
         let (source, _) = try smallRings()

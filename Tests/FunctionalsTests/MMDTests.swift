@@ -45,7 +45,7 @@ final class MMDTests: XCTestCase {
             XCTAssertNotEqual(bits(gradient), snapshot, "\(name): new directions, new gradient")
         }
     }
-    static let kernels: [(String, any MeasureKernel)] = [
+    static let kernels: [(String, any MeasureKernel & Sendable)] = [
         ("gaussian", try! GaussianSW(bandwidth: 0.5, slicing: slicing)),
         ("riesz", try! RieszSW(exponent: 1, slicing: slicing)),
         ("riesz r=1.5", try! RieszSW(exponent: 1.5, slicing: slicing)),
@@ -127,12 +127,15 @@ final class MMDTests: XCTestCase {
     /// point equally likely: a kernel that records its batches sees the subsets (target
     /// point `i` sits at coordinate `i`, so a subset reads back as indices).
     func testTargetMinibatchesAreUniformSubsetsWithoutReplacement() throws {
-        final class Recorder: MeasureKernel, @unchecked Sendable {
+        // A class with mutable state: a kernel need not be Sendable.
+        final class Recorder: MeasureKernel {
             var batches: [[EmpiricalMeasure]] = []
-            func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+            func evaluate(_ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
                 batches.append(batch.measures)
                 return KernelBatchResult(values: Array(repeating: 0, count: batch.pairs.count),
-                                         gradients: Array(repeating: nil, count: batch.measures.count))
+                                         gradients: batch.measures.indices.map { i in
+                                             batch.needsGradient(i) ? Matrix(rows: batch.measures[i].count, columns: batch.measures[i].dimension) : nil
+                                         })
             }
         }
         let sizes = [10, 7, 3], k = 4

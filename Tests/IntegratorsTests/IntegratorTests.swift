@@ -93,7 +93,7 @@ final class IntegratorTests: XCTestCase {
         gradient.classes[0][1, 0] = 2
         gradient.classes[1][0, 1] = -4
         var euler = try ExplicitEuler<LabeledDataset>(learningRate: 0.25)
-        euler.step(&state, gradient: gradient)
+        try euler.step(&state, gradient: gradient)
         XCTAssertEqual(state.classes[0].points.storage, [1, 2, 2.5, 4])
         XCTAssertEqual(state.classes[1].points.storage, [-1, 1])
     }
@@ -116,8 +116,8 @@ final class IntegratorTests: XCTestCase {
         var moved = state
         let g1 = ParticleField(classes: [random(7), random(4)]), g2 = ParticleField(classes: [random(7), random(4)])
         let g1Bits = g1.classes.map { $0.storage.map(\.bitPattern) }
-        integrator.step(&moved, gradient: g1)
-        integrator.step(&moved, gradient: g2)
+        try integrator.step(&moved, gradient: g1)
+        try integrator.step(&moved, gradient: g2)
         var expected = g2
         expected.add(g1, scaledBy: 0.9)
         XCTAssertEqual(integrator.velocity!.classes.map { $0.storage.map(\.bitPattern) }, expected.classes.map { $0.storage.map(\.bitPattern) })
@@ -141,7 +141,7 @@ final class IntegratorTests: XCTestCase {
         var integrator = try Momentum<LabeledDataset>(learningRate: 0.1, momentum: 0.5)
         var xs = [Float]()
         for g: Float in [1, 2, -1] {
-            integrator.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: g)]))
+            try integrator.step(&state, gradient: ParticleField(classes: [Matrix(rows: 1, columns: 1, repeating: g)]))
             xs.append(state.classes[0].points[0, 0])
         }
         XCTAssertEqual(xs[0], 0.9, accuracy: 1e-6)
@@ -155,9 +155,9 @@ final class IntegratorTests: XCTestCase {
         // step: x <- x exp(-tau log x) = x^(1 - tau): stays positive, converges to 1.
         var state = PositiveReal(x: 8)
         var step = try GeodesicStep<PositiveReal>(learningRate: 0.5)
-        step.step(&state, gradient: .init(value: Float(log(8.0) / 8)))
+        try step.step(&state, gradient: .init(value: Float(log(8.0) / 8)))
         XCTAssertEqual(state.x, Float(pow(8.0, 0.5)), accuracy: 1e-5)
-        for _ in 0..<40 { step.step(&state, gradient: .init(value: Float(log(Double(state.x)) / Double(state.x)))) }
+        for _ in 0..<40 { try step.step(&state, gradient: .init(value: Float(log(Double(state.x)) / Double(state.x)))) }
         XCTAssertEqual(state.x, 1, accuracy: 1e-4)
     }
 

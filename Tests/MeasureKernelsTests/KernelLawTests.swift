@@ -15,7 +15,7 @@ final class KernelLawTests: XCTestCase {
     }
 
     static let slicing = Slicing(projections: 24)
-    static let kernels: [(String, any MeasureKernel)] = [
+    static let kernels: [(String, any MeasureKernel & Sendable)] = [
         ("gaussian", try! GaussianSW(bandwidth: 0.1, slicing: slicing)),
         ("riesz r=1", try! RieszSW(exponent: 1, slicing: slicing)),
         ("riesz r=0.5", try! RieszSW(exponent: 0.5, slicing: slicing)),
@@ -43,7 +43,7 @@ final class KernelLawTests: XCTestCase {
         let slicing = Slicing(projections: 1601)
         for weighted in [false, true] {
             let measures = try Self.measures(sizes: [17, 13, 10], d: 3, weighted: weighted, seed: 23)
-            for (name, kernel) in [("riesz", try RieszSW(exponent: 1, slicing: slicing) as any MeasureKernel),
+            for (name, kernel) in [("riesz", try RieszSW(exponent: 1, slicing: slicing) as any MeasureKernel & Sendable),
                                    ("gaussian", try GaussianSW(bandwidth: 0.3, slicing: slicing))] {
                 XCTAssertEqual(try checkMeasureKernelLaws(kernel, measures: measures), [], "\(name), weighted \(weighted)")
             }

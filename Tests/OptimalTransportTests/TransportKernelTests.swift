@@ -5,7 +5,7 @@ import WassersteinFlows
 /// The kernels of TransportKernels pass the shared law checker, plug into MMD and the
 /// flow driver unchanged, and agree with the solvers they are built on.
 final class TransportKernelTests: XCTestCase {
-    static let kernels: [(String, any MeasureKernel)] = [
+    static let kernels: [(String, any MeasureKernel & Sendable)] = [
         ("gaussian W2", try! GaussianW2(bandwidth: 0.5)),
         ("riesz W2 r=1", try! RieszW2(exponent: 1)),
         ("riesz W2 r=1.5", try! RieszW2(exponent: 1.5)),
@@ -35,7 +35,7 @@ final class TransportKernelTests: XCTestCase {
     func testLawCheckerCatchesAWrongGradient() throws {
         struct HalfGradient: MeasureKernel {
             let base = try! RieszW2(exponent: 2)
-            func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+            func evaluate(_ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
                 var result = try base.evaluate(batch, using: &generator)
                 for k in result.gradients.indices { result.gradients[k]?.scale(by: 0.5) }
                 return result
@@ -52,7 +52,7 @@ final class TransportKernelTests: XCTestCase {
         struct SplitGradients: MeasureKernel {
             let base = try! RieszW2(exponent: 2)
             let secondSign: Float
-            func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+            func evaluate(_ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
                 var firstOnly = batch, secondOnly = batch
                 for k in batch.pairs.indices {
                     firstOnly.pairs[k].secondGradientWeight = 0
@@ -117,7 +117,7 @@ final class TransportKernelTests: XCTestCase {
     func testPlugsIntoMMDWithFiniteDifferenceGradients() throws {
         let source = try LabeledDataset(classes: Fixture.measures(sizes: [7, 9], d: 2, weighted: true, seed: 55), classWeights: [0.4, 0.6])
         let target = try LabeledDataset(classes: Fixture.measures(sizes: [8, 6, 5], d: 2, weighted: false, seed: 56))
-        let kernels: [(String, any MeasureKernel)] = [("gaussian W2", try GaussianW2(bandwidth: 0.5)), ("riesz BW", try RieszBW())]
+        let kernels: [(String, any MeasureKernel & Sendable)] = [("gaussian W2", try GaussianW2(bandwidth: 0.5)), ("riesz BW", try RieszBW())]
         for (name, kernel) in kernels {
             let mmd = try MMD(kernel: AnyMeasureKernel(kernel), target: target)
             var rng = SeededGenerator(seed: 5)

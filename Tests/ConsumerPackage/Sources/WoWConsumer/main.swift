@@ -40,7 +40,7 @@ struct MomentEnergyKernel: MeasureKernel {
         return Features(mean: mean, spread: spread)
     }
 
-    func evaluate(_ batch: KernelBatch, using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
+    func evaluate(_ batch: KernelBatch, recycling: inout [Matrix?], using generator: inout some RandomNumberGenerator) throws -> KernelBatchResult {
         let d = try batch.validate()
         let f = batch.measures.map(features)
         var values = [Double]()
