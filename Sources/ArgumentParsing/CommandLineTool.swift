@@ -26,10 +26,14 @@ public struct CommandLineTool {
     public var root: CommandSpec
     /// Handlers keyed by space-joined subcommand path below the root.
     public var handlers: [String: Handler]
+    /// Printed as `NAME VERSION` for `--version` (alone, as the first argument); `nil`:
+    /// no `--version` option.
+    public var version: String?
 
     /// Creates a tool for `root` with `handlers` keyed like `"data fetch"`.
-    public init(root: CommandSpec, handlers: [String: Handler]) {
+    public init(root: CommandSpec, version: String? = nil, handlers: [String: Handler]) {
         self.root = root
+        self.version = version
         self.handlers = handlers
     }
 
@@ -38,6 +42,10 @@ public struct CommandLineTool {
     public func run(_ arguments: [String],
                     output: (String) -> Void = { print($0, terminator: "") },
                     errorOutput: (String) -> Void = CommandLineTool.writeToStandardError) -> Int32 {
+        if let version, arguments == ["--version"] {
+            output("\(root.name) \(version)\n")
+            return Self.exitSuccess
+        }
         let parsed: ParsedArguments
         switch CommandParser(root: root).parseWithContext(arguments) {
         case let .failure(failure):
@@ -69,10 +77,10 @@ public struct CommandLineTool {
     }
 
     /// Runs the tool on the process arguments and exits with its exit code.
-    public static func main(root: CommandSpec,
+    public static func main(root: CommandSpec, version: String? = nil,
                             arguments: [String] = Array(CommandLine.arguments.dropFirst()),
                             handlers: [String: Handler]) -> Never {
-        let code = CommandLineTool(root: root, handlers: handlers).run(arguments)
+        let code = CommandLineTool(root: root, version: version, handlers: handlers).run(arguments)
         exit(code)
     }
 

@@ -14,3 +14,9 @@
 @_exported import NeuralNetworks
 @_exported import DatasetDistances
 @_exported import Baselines
+
+/// The toolkit's version (semantic versioning; the git tag of a release is this string).
+public enum WassersteinFlowsVersion {
+    /// `"0.2.0"`.
+    public static let current = "0.2.0"
+}

@@ -6,7 +6,7 @@ enum WowCommand {
     static let spec = CommandSpec(
         "wow",
         abstract: "Wasserstein-over-Wasserstein gradient flows of labeled datasets.",
-        discussion: "Flows a labeled dataset (a distribution over its classes) toward a target by minimising 1/2 MMD^2 with a kernel between classes built on sliced-Wasserstein distances. See README.md.",
+        discussion: "Flows a labeled dataset (a distribution over its classes) toward a target by minimising 1/2 MMD^2 with a kernel between classes built on sliced-Wasserstein distances. See README.md. `wow --version` prints the version.",
         subcommands: [RingsCommand.spec, FlowCommand.spec, DistanceCommand.spec, DataCommand.spec,
                       TrainCommand.spec, TrainCommand.evalSpec])
 }

@@ -1,7 +1,8 @@
 import ArgumentParsing
+import WassersteinFlows
 
 // `wow`: the command-line front end of WassersteinFlows.
-CommandLineTool.main(root: WowCommand.spec, handlers: [
+CommandLineTool.main(root: WowCommand.spec, version: WassersteinFlowsVersion.current, handlers: [
     "rings": RingsCommand.run,
     "flow": FlowCommand.run,
     "distance": DistanceCommand.run,

@@ -3,7 +3,7 @@
 // WoWConsumer: a package outside the WassersteinFlows repository that depends on it *by
 // version* (as any user's package would), writes its own measure kernels by conformance
 // and runs short flows with them. `.ci/check-consumer` builds and runs it against a
-// temporary clone of the repository tagged 0.1.0.
+// temporary clone of the repository tagged 0.2.0.
 //
 // This folder is not part of the WassersteinFlows package (no target points at it).
 //
@@ -26,7 +26,7 @@ if identity.hasSuffix(".git") { identity.removeLast(4) }
 let package = Package(
     name: "WoWConsumer",
     dependencies: [
-        .package(url: packageURL, from: "0.1.0"),
+        .package(url: packageURL, from: "0.2.0"),
     ],
     targets: [
         .executableTarget(

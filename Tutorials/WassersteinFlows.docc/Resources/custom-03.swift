@@ -56,7 +56,8 @@ print("F(source) = \(try mmd.value(at: source, using: &probe))")
 // Explicit Euler: every particle moves against its WoW gradient, x <- x - 0.1 g.
 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1),
                 steps: 501, snapshotInterval: 50)
-let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
+var progress = ProgressBar()
+let result = try flow.run(from: source, observer: &progress, using: &rng)
 
 print("loss \(result.losses[0]) -> \(result.losses.last!) after \(result.steps) steps")
 

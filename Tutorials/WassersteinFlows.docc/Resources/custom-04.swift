@@ -56,7 +56,8 @@ print("F(source) = \(try mmd.value(at: source, using: &probe))")
 // Heavy-ball momentum: v <- g + 0.9 v, x <- x - 0.1 v.
 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: 0.1, momentum: 0.9),
                 steps: 501, snapshotInterval: 50)
-let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
+var progress = ProgressBar()
+let result = try flow.run(from: source, observer: &progress, using: &rng)
 
 print("loss \(result.losses[0]) -> \(result.losses.last!) after \(result.steps) steps")
 

@@ -12,5 +12,6 @@ let target = try garments.labeledDataset()
 // size is large.
 let mmd = try MMD(kernel: RieszSW(), target: target)
 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 100), steps: 200)
-let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
+var progress = ProgressBar()
+let result = try flow.run(from: source, observer: &progress, using: &rng)
 print("loss \(result.losses.first!) -> \(result.losses.last!)")

@@ -8,7 +8,8 @@ let source = try digits.labeledDataset()
 let target = try garments.labeledDataset()
 let mmd = try MMD(kernel: RieszSW(), target: target)
 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 100), steps: 200)
-let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
+var progress = ProgressBar()
+let result = try flow.run(from: source, observer: &progress, using: &rng)
 
 // Which garment did each digit become? Exact W2^2 between every flowed class and every
 // target class, then the optimal one-to-one assignment.

@@ -9,7 +9,8 @@ let source = try digits.labeledDataset()
 let target = try garments.labeledDataset()
 let mmd = try MMD(kernel: RieszSW(), target: target)
 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 100), steps: 200)
-let result = try flow.run(from: source, observer: ProgressBar(), using: &rng)
+var progress = ProgressBar()
+let result = try flow.run(from: source, observer: &progress, using: &rng)
 let assignment = try LabelAssignment(flowed: result.state, target: target)
 
 // Keep the flowed images with the labels they were assigned, as NumPy arrays:

@@ -1,7 +1,9 @@
-// A consumer of WassersteinFlows: three kernels written outside the library, one for
-// each way of conforming to `MeasureKernel`, each checked against the kernel laws and
-// used in a short flow of three Gaussian blobs toward three rings. Exits non-zero unless
-// every law holds and every flow cuts its loss by at least `requiredFactor`.
+// A consumer of WassersteinFlows (Swift 6 language mode): three kernels written outside
+// the library, one for each way of conforming to `MeasureKernel`, each checked against
+// the kernel laws and used in a short flow of three Gaussian blobs toward three rings;
+// then (Extensions.swift) two kernels on class means, a functional, an integrator and a
+// struct observer, each through its law checker and a flow. Exits non-zero unless every
+// law holds and every flow cuts its loss by at least `requiredFactor`.
 
 import FlowLaws
 import Foundation
@@ -146,10 +148,11 @@ do {
                                  integrator: try Momentum(learningRate: 0.1, momentum: 0.9), steps: 150))
     results.append(try flowRings("LogSW (SlicedKernel) + ExplicitEuler", kernel: LogSW(),
                                  integrator: try ExplicitEuler(learningRate: 0.1), steps: 150))
+    results += try runExtensionChecks()
 } catch {
     print("WoWConsumer: error: \(error)")
     results.append(false)
 }
 let passed = results.filter { $0 }.count
-print("WoWConsumer: \(passed) of \(results.count) kernels ok")
+print("WoWConsumer: \(passed) of \(results.count) checks ok")
 exit(passed == results.count ? 0 : 1)
