@@ -24,7 +24,7 @@ let package = Package(
         .target(
             name: "WassersteinFlows",
             dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "FlowGeometry", "Functionals",
-                           "Integrators", "Flows", "Rendering", "NumPyFiles", "Datasets",
+                           "Integrators", "Flows", "FlowCheckpoints", "Rendering", "NumPyFiles", "Datasets",
                            "OptimalTransport", "TransportKernels", "DatasetDistances", "Baselines",
                            "NeuralNetworks"],
             swiftSettings: swiftSettings),
@@ -47,6 +47,11 @@ let package = Package(
         .target(name: "Integrators", dependencies: ["FlowGeometry"], swiftSettings: swiftSettings),
         /// The flow driver, its result record, observers and stopping rules.
         .target(name: "Flows", dependencies: ["FlowGeometry", "Functionals", "Integrators"],
+                swiftSettings: swiftSettings),
+        /// Checkpoints of flows as atomically replaced `.npz` files, and SIGINT/SIGTERM as
+        /// stop requests.
+        .target(name: "FlowCheckpoints",
+                dependencies: ["WoWCompute", "FlowGeometry", "Flows", "NumPyFiles", "_WoWKernels"],
                 swiftSettings: swiftSettings),
         /// PNG, animated GIF and SVG writers (own code; zlib from the system).
         .target(name: "Rendering", dependencies: ["CZlib"], swiftSettings: swiftSettings),

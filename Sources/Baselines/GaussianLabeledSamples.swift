@@ -115,6 +115,16 @@ public struct GaussianLabeledSamples: ElementwiseFlowManifold, Equatable, Sendab
         self.labels = labels
     }
 
+    /// A state from parts already checked (a checkpoint's): stored as given.
+    init(features: Matrix, means: [Double], covariances: [Double], labelDimension: Int, labels: [Int], checkedWeights: [Double]) {
+        self.features = features
+        self.means = means
+        self.covariances = covariances
+        self.labelDimension = labelDimension
+        self.labels = labels
+        self.weights = checkedWeights
+    }
+
     /// The covariance `Sigma_i` as a `SymmetricMatrix`.
     public func covariance(_ i: Int) -> SymmetricMatrix {
         let k = labelDimension

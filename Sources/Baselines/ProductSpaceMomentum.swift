@@ -26,7 +26,7 @@ public struct ProductSpaceMomentum: Integrator, Sendable {
     /// Momentum `mu_S` in `[0, 1)` on covariances (default 0).
     public let covarianceMomentum: Float
     /// The current velocity (`nil` before the first step).
-    public private(set) var velocity: GaussianLabeledTangent?
+    public internal(set) var velocity: GaussianLabeledTangent?
 
     /// - Throws: `IntegratorError.invalidParameter` for `tau <= 0` or momenta outside `[0, 1)`.
     public init(learningRate: Float, momentum: Float = 0.9, covarianceMomentum: Float = 0) throws {

@@ -161,23 +161,45 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
     public mutating func run<Observer: FlowObserver>(
         from initial: F.State, observer: inout Observer, using generator: inout some RandomNumberGenerator
     ) throws -> FlowResult<F.State> {
+        try validateSettings()
+        guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
+        var run = FlowRun(initial: initial, steps: steps)
+        return try loop(&run, observer: &observer, using: &generator) { _, _, _, _ in }
+    }
+
+    /// Throws `FlowError.invalidParameter` for a negative step budget or a non-positive
+    /// snapshot interval.
+    package func validateSettings() throws {
         guard steps >= 0 else { throw FlowError.invalidParameter("steps must be >= 0, got \(steps)") }
         if let interval = snapshotInterval, interval <= 0 {
             throw FlowError.invalidParameter("snapshot interval must be positive, got \(interval)")
         }
-        guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
-        var run = FlowRun(initial: initial, steps: steps)
-        for step in 0...steps {
-            let gradient = try evaluate(&run, step: step, using: &generator)
-            try observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: run.losses[step], seconds: run.elapsed()),
-                                     state: run.state)
-            if step == steps { break }
-            if let stopping, stopping.isMet(run.losses) {
-                run.termination = .converged(step: step)
-                break
+    }
+
+    /// The step loop, from the run's current step (`run.losses.count`: 0 for a fresh run,
+    /// the checkpoint's step for a resumed one) to the step budget. `afterMove(run,
+    /// movesDone, generator)` runs after every move and once at the end (with the final
+    /// step count), for checkpoints; it sees the flow as it is then (integrator memory).
+    package mutating func loop<Observer: FlowObserver, G: RandomNumberGenerator>(
+        _ run: inout FlowRun<F.State>, observer: inout Observer, using generator: inout G,
+        afterMove: (inout FlowRun<F.State>, Int, inout G, Self) throws -> Void
+    ) throws -> FlowResult<F.State> {
+        let first = run.losses.count
+        if first <= steps {
+            for step in first...steps {
+                let gradient = try evaluate(&run, step: step, using: &generator)
+                try observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: run.losses[step], seconds: run.elapsed()),
+                                         state: run.state)
+                if step == steps { break }
+                if let stopping, stopping.isMet(run.losses) {
+                    run.termination = .converged(step: step)
+                    break
+                }
+                try move(&run, step: step, along: gradient)
+                if step + 1 < steps { try afterMove(&run, step + 1, &generator, self) }
             }
-            try move(&run, step: step, along: gradient)
         }
+        try afterMove(&run, run.losses.count - 1, &generator, self)
         run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
         try observer.flowDidFinish()
         return run.result()
@@ -243,20 +265,20 @@ extension Flow: Sendable where F: Sendable, I: Sendable {}
 
 /// The mutable record of one `Flow.run`: the state, the last finite state, the gradient
 /// handed back to the functional every step, losses, snapshots and the clock.
-struct FlowRun<State: FlowManifold> {
-    var state: State
+package struct FlowRun<State: FlowManifold> {
+    package var state: State
     /// The last finite state, refreshed in place every step (`assign`: no allocation
     /// once its storage is its own), restored if a step produces NaN or infinity.
     var lastGood: State
     /// The gradient, handed back every step and rewritten in place.
     var gradient: State.Tangent?
-    var losses: [Double] = []
-    var snapshots: [FlowSnapshot<State>]
+    package var losses: [Double] = []
+    package var snapshots: [FlowSnapshot<State>]
     var termination = FlowTermination.completedSteps
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
-    init(initial: State, steps: Int) {
+    package init(initial: State, steps: Int) {
         state = initial
         lastGood = initial
         snapshots = [FlowSnapshot(step: 0, state: initial)]

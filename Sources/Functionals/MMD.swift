@@ -134,3 +134,10 @@ func sampleWithoutReplacement(_ count: Int, from population: Int, using generato
     }
     return pool[0..<count].sorted()
 }
+
+/// The MMD keeps nothing between evaluations (target minibatches come from the flow's
+/// generator).
+extension MMD: CheckpointableMemory {
+    public var memoryArrays: CheckpointArrays { [:] }
+    public mutating func restoreMemory(from arrays: CheckpointArrays) throws {}
+}

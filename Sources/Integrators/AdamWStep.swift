@@ -33,11 +33,11 @@ public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator, Sendable {
     /// Decoupled weight decay `wd >= 0` (multiplied by the learning rate).
     public let weightDecay: Float
     /// Steps taken so far (`t` of the last step).
-    public private(set) var stepCount = 0
+    public internal(set) var stepCount = 0
     /// The first-moment estimate `m` (`nil` before the first step).
-    public private(set) var firstMoment: State.Tangent?
+    public internal(set) var firstMoment: State.Tangent?
     /// The second-moment estimate `v` (`nil` before the first step).
-    public private(set) var secondMoment: State.Tangent?
+    public internal(set) var secondMoment: State.Tangent?
 
     /// - Throws: `IntegratorError.invalidParameter` for `lr <= 0` (or non-finite), betas
     ///   outside `[0, 1)`, `eps <= 0` or a negative decay.

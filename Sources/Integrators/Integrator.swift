@@ -73,7 +73,7 @@ public struct Momentum<State: FlowManifold>: Integrator, Sendable {
     /// Momentum `m` in `[0, 1)`.
     public var momentum: Float
     /// The current velocity `v` (`nil` before the first step).
-    public private(set) var velocity: State.Tangent?
+    public internal(set) var velocity: State.Tangent?
 
     /// - Throws: `IntegratorError.invalidParameter` unless `learningRate` is positive and
     ///   finite and `momentum` lies in `[0, 1)` (at 1 or above the velocity never decays).

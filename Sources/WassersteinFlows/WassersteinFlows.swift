@@ -1,6 +1,7 @@
 // The umbrella module: `import WassersteinFlows` brings in every public module.
 @_exported import FlowGeometry
 @_exported import Flows
+@_exported import FlowCheckpoints
 @_exported import Functionals
 @_exported import Integrators
 @_exported import LabeledData

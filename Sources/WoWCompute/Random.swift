@@ -22,6 +22,21 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable {
         s0 = splitMix(); s1 = splitMix(); s2 = splitMix(); s3 = splitMix()
     }
 
+    /// The generator's whole state (four words), for checkpoints: a generator made with
+    /// `init(state:)` from it continues the same stream.
+    public var state: [UInt64] { [s0, s1, s2, s3] }
+
+    /// A generator continuing from `state` (as read from `state`).
+    ///
+    /// - Throws: `ShapeError` unless `state` has four words, not all zero (the one state
+    ///   xoshiro256** never leaves).
+    public init(state: [UInt64]) throws {
+        guard state.count == 4, state.contains(where: { $0 != 0 }) else {
+            throw ShapeError(message: "a generator state is four words, not all zero; got \(state)")
+        }
+        (s0, s1, s2, s3) = (state[0], state[1], state[2], state[3])
+    }
+
     @inlinable
     public mutating func next() -> UInt64 {
         let result = ((s1 &* 5) << 7 | (s1 &* 5) >> 57) &* 9

@@ -415,3 +415,28 @@ final class GEMMBlockingTests: XCTestCase {
         }
     }
 }
+
+/// SHA-256 against the FIPS 180-4 example vectors, in one call and incrementally.
+final class SHA256Tests: XCTestCase {
+    func testKnownDigests() {
+        XCTAssertEqual(SHA256.hex(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        XCTAssertEqual(SHA256.hex([UInt8]()), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        XCTAssertEqual(SHA256.hex(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
+                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        var hasher = SHA256()
+        for _ in 0..<1000 { hasher.update([UInt8](repeating: UInt8(ascii: "a"), count: 1000)) }
+        XCTAssertEqual(hasher.finalize().hexString, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// Block boundaries: every split of a 130-byte message gives the one-call digest.
+    func testIncrementalUpdatesAgree() {
+        let message = (0..<130).map { UInt8($0 * 7 & 255) }
+        let whole = SHA256.hex(message)
+        for split in [0, 1, 55, 56, 63, 64, 65, 129, 130] {
+            var hasher = SHA256()
+            hasher.update(message[..<split])
+            hasher.update(message[split...])
+            XCTAssertEqual(hasher.finalize().hexString, whole, "split \(split)")
+        }
+    }
+}

@@ -121,8 +121,15 @@ void wow_sum_equal_size_gradients(const float *s, int n, const float *const *par
 /// time gives the fused sum's bits.
 void wow_add_equal_size_gradient(const float *s, int n, const float *t, float coefficient, int absolute, float *g);
 
+// Stop requests (signals.c): SIGINT/SIGTERM set a flag that checkpointed flows poll.
+void wow_install_stop_handlers(void);
+int wow_stop_requested(void);
+void wow_reset_stop_request(void);
+
+
 #ifdef __cplusplus
 }
 #endif
+
 
 #endif
