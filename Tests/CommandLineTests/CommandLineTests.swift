@@ -172,7 +172,7 @@ final class CommandLineTests: XCTestCase {
 
         // Only the first line may be a header: a second non-numeric line is an error, not skipped.
         let twoHeaders = dir.appendingPathComponent("two.csv")
-        try "x,1,2\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)
+        try "class,a,b\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)
         let refused = try wow("flow", "--source", twoHeaders.path, "--target", target.path, "--out", dir.appendingPathComponent("o2").path)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("two.csv:2"), refused.stderr)
