@@ -107,25 +107,44 @@ public enum LabeledCSV {
     /// `# classes:` comment line naming each index, so that `parse` reads every file
     /// `format` writes.
     public static func format(_ dataset: LabeledDataset, featureNames: [String]? = nil) -> String {
-        let names = featureNames ?? (1...dataset.dimension).map { "x\($0)" }
-        var out = ""
-        let written: [String]
-        if integerLabels(dataset.labels) != nil {
-            written = dataset.labels
-        } else {
-            written = dataset.labels.indices.map(String.init)
-            out += "# classes: " + dataset.labels.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: "; ") + "\n"
-        }
-        out += "class," + names.joined(separator: ",") + "\n"
+        let values = integerLabels(dataset.labels)
+        var out = header(dimension: dataset.dimension, classNames: values == nil ? dataset.labels : nil, featureNames: featureNames)
         for (c, measure) in dataset.classes.enumerated() {
-            let label = written[c]
-            for i in 0..<measure.count {
-                out += label
-                for j in 0..<measure.dimension { out += ",\(measure.points[i, j])" }
-                out += "\n"
-            }
+            appendRows(measure.points, label: { _ in values?[c] ?? c }, to: &out)
         }
         return out
+    }
+
+    /// CSV text of points with integer labels: a header `class,x1,...,xd` (or the given
+    /// column names) and one row `label,features...` per point. When `classNames` is
+    /// given and is not `"0"`, `"1"`, ... in order, a first line
+    /// `# classes: 0 = name; 1 = name; ...` names every label (`parse` skips it).
+    ///
+    /// - Precondition: one label per row of `points`.
+    public static func format(points: Matrix, labels: [Int], classNames: [String]?, featureNames: [String]? = nil) -> String {
+        precondition(labels.count == points.rows, "one label per point")
+        var out = header(dimension: points.columns, classNames: classNames, featureNames: featureNames)
+        appendRows(points, label: { labels[$0] }, to: &out)
+        return out
+    }
+
+    /// The optional `# classes:` line and the header line.
+    static func header(dimension: Int, classNames: [String]?, featureNames: [String]?) -> String {
+        let names = featureNames ?? (0..<dimension).map { "x\($0 + 1)" }
+        var out = ""
+        if let classNames, classNames != classNames.indices.map(String.init) {
+            out += "# classes: " + classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: "; ") + "\n"
+        }
+        return out + "class," + names.joined(separator: ",") + "\n"
+    }
+
+    /// One row `label,features...` per row of `points`.
+    static func appendRows(_ points: Matrix, label: (Int) -> Int, to out: inout String) {
+        for i in 0..<points.rows {
+            out += String(label(i))
+            for j in 0..<points.columns { out += ",\(points[i, j])" }
+            out += "\n"
+        }
     }
 
     /// Writes `format(dataset)` to `url`, creating parent directories.
