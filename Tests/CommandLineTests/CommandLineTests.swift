@@ -101,6 +101,30 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(String(decoding: gif.prefix(6), as: UTF8.self), "GIF89a")
     }
 
+    /// The summary tells a flow that did not move from one that landed: with --steps 0 every
+    /// class sits on one side of ring 0, and --check makes that an error.
+    func testRingsSummaryAndCheckFailWithoutSteps() throws {
+        let dir = try temporaryDirectory()
+        let run = try wow("rings", "--steps", "0", "--projections", "8", "--out", dir.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for c in 0..<3 {
+            XCTAssertTrue(run.stdout.contains("class \(c): ring 0 at (0.00, 0.00) radius 0.30: mean distance to ring 0.0"), run.stdout)
+        }
+        XCTAssertTrue(run.stdout.contains("mean distance to centre 0.30"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("NOT on the ring"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("check failed: class 0 is not on ring 0"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("(--check makes this an error)"), run.stdout)
+        let checked = try wow("rings", "--steps", "0", "--projections", "8", "--check", "--out", dir.path)
+        XCTAssertEqual(checked.status, 1, checked.stdout)
+        XCTAssertTrue(checked.stderr.contains("ring check failed: class 0 is not on ring 0 (radius 0.3): its mean lies 0.3"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("classes 0, 1, 2 all lie nearest ring 0"), checked.stderr)
+        // The outputs are written before the check fails.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.png").path))
+        let help = try wow("rings", "--help")
+        XCTAssertTrue(help.stdout.contains("--check"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("15% of the radius"), help.stdout)
+    }
+
     func testFlowReadsCSVAndReportsBadFiles() throws {
         let dir = try temporaryDirectory()
         let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")

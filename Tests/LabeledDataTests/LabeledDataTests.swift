@@ -234,4 +234,72 @@ final class LabeledDataTests: XCTestCase {
         let source = try SyntheticData.gaussianClasses(using: &rng)
         XCTAssertEqual(source.classes[0].mean[0], -0.3, accuracy: 0.005)
     }
+
+    static let figureRings = [(0.0, 0.0), (-0.75, 0.0), (-1.5, 0.0)].map { Ring(centreX: $0.0, centreY: $0.1, radius: 0.3) }
+
+    func testRingFitTellsLandedClassesFromUnmovedOnes() throws {
+        let rings = try SyntheticData.rings()
+        // The target itself, and the target with its classes permuted: every class on a
+        // ring of its own, which the fit names.
+        let exact = try RingFit(rings, rings: Self.figureRings)
+        XCTAssertEqual(exact.classes.map(\.ring), [0, 1, 2])
+        XCTAssertTrue(exact.passed)
+        XCTAssertNoThrow(try exact.check())
+        for fit in exact.classes {
+            XCTAssertEqual(fit.meanDistanceToRing, 0, accuracy: 1e-6)
+            XCTAssertEqual(fit.meanDistanceToCentre, 0.3, accuracy: 1e-6)
+            XCTAssertEqual(fit.spread, 0, accuracy: 1e-6)
+            XCTAssertEqual(fit.centreOffset, 0, accuracy: 1e-6)
+        }
+        let permuted = try RingFit(LabeledDataset(classes: [rings.classes[2], rings.classes[0], rings.classes[1]]), rings: Self.figureRings)
+        XCTAssertEqual(permuted.classes.map(\.ring), [2, 0, 1])
+        XCTAssertTrue(permuted.passed)
+
+        // The rings' source before any step: a blob touching ring 0. Its points are near the
+        // circle (small D) but its mean is a radius away from the centre: not on the ring.
+        var rng = SeededGenerator(seed: 0)
+        let blob = try RingFit(SyntheticData.gaussianClasses(using: &rng), rings: Self.figureRings)
+        XCTAssertEqual(blob.classes.map(\.ring), [0, 0, 0])
+        for fit in blob.classes {
+            XCTAssertLessThan(fit.meanDistanceToRing, 0.045)
+            XCTAssertEqual(fit.centreOffset, 0.3, accuracy: 0.01)
+            XCTAssertFalse(fit.isOnRing)
+        }
+        XCTAssertFalse(blob.passed)
+        XCTAssertTrue(blob.problems.contains { $0.hasPrefix("class 1 is not on ring 0 (radius 0.3): its mean lies 0.3") }, "\(blob.problems)")
+        XCTAssertTrue(blob.problems.contains("classes 0, 1, 2 all lie nearest ring 0"), "\(blob.problems)")
+        XCTAssertThrowsError(try blob.check()) { error in
+            guard case let .notOnRings(problems)? = error as? RingFitError else { return XCTFail("\(error)") }
+            XCTAssertEqual(problems, blob.problems)
+            XCTAssertTrue("\(error)".hasPrefix("ring check failed: class 0 is not on ring 0"), "\(error)")
+        }
+
+        // Centred but on a circle of radius 0.4: its points are 0.1 off the ring.
+        let wide = try SyntheticData.rings(radius: 0.4, centres: [(0, 0), (-0.75, 0), (-1.5, 0)])
+        let off = try RingFit(LabeledDataset(classes: [wide.classes[0], rings.classes[1], rings.classes[2]]), rings: Self.figureRings)
+        XCTAssertEqual(off.classes[0].meanDistanceToRing, 0.1, accuracy: 1e-6)
+        XCTAssertEqual(off.problems.count, 1)
+        XCTAssertTrue(off.problems[0].contains("its points lie 0.1 from it on average"), off.problems[0])
+        // A looser tolerance accepts it.
+        XCTAssertTrue(try RingFit(LabeledDataset(classes: [wide.classes[0], rings.classes[1], rings.classes[2]]),
+                                  rings: Self.figureRings, tolerance: 0.5).passed)
+    }
+
+    func testRingFitRefusesWhatItCannotFit() throws {
+        let rings = try SyntheticData.rings()
+        let cube = try LabeledDataset(classes: [EmpiricalMeasure(points: Matrix(rowArrays: [[0, 0, 0]]))])
+        for (dataset, ringList, tolerance, fragment) in [
+            (cube, Self.figureRings, 0.15, "not in dimension 3"),
+            (rings, [], 0.15, "no rings"),
+            (rings, [Ring(centreX: 0, centreY: 0, radius: 0)], 0.15, "positive finite radius"),
+            (rings, [Ring(centreX: .nan, centreY: 0, radius: 1)], 0.15, "finite centre"),
+            (rings, Self.figureRings, 0, "(0, 1]"),
+            (rings, Self.figureRings, .nan, "(0, 1]"),
+        ] {
+            XCTAssertThrowsError(try RingFit(dataset, rings: ringList, tolerance: tolerance)) { error in
+                guard case let .invalidInput(problem)? = error as? RingFitError else { return XCTFail("\(error)") }
+                XCTAssertTrue(problem.contains(fragment), problem)
+            }
+        }
+    }
 }
