@@ -18,7 +18,7 @@ import WoWCompute
 ///
 /// ```swift
 /// let matching = try LabelAssignment(flowed: result.state, target: target)
-/// let labelled = matching.relabeled(result.state, target: target)
+/// let labelled = try matching.relabeled(result.state, target: target)
 /// ```
 ///
 /// - Complexity: `C K` exact class-to-class problems, then `O(C^3)` for the assignment.
@@ -60,13 +60,16 @@ public struct LabelAssignment: Sendable, Equatable {
     /// `flowed` with each class named after its matched target class
     /// (`labels[c] = target.labels[mapping[c]]`); points and weights unchanged.
     ///
-    /// - Precondition: `flowed` and `target` are the datasets the matching was built from
-    ///   (same class counts).
-    public func relabeled(_ flowed: LabeledDataset, target: LabeledDataset) -> LabeledDataset {
-        precondition(flowed.classCount == mapping.count && target.classCount == classCosts.columns,
-                     "relabel the datasets the matching was computed for")
-        var result = flowed
-        result.labels = mapping.map { target.labels[$0] }
-        return result
+    /// The classes keep their order, so `LabeledSamples(_:featureShape:)` would number
+    /// them 0, 1, ... again: to save them with the target's labels, use
+    /// `LabeledSamples(_:featureShape:classNames:)` with the target samples' class names.
+    ///
+    /// - Throws: `DatasetDistanceError.invalidParameter` unless `flowed` and `target`
+    ///   have the class counts the matching was computed for.
+    public func relabeled(_ flowed: LabeledDataset, target: LabeledDataset) throws -> LabeledDataset {
+        guard target.classCount == classCosts.columns else {
+            throw DatasetDistanceError.invalidParameter("the matching is for a target of \(classCosts.columns) classes, not \(target.classCount)")
+        }
+        return try flowed.relabeled(by: mapping, toClassesOf: target)
     }
 }

@@ -54,4 +54,13 @@ public struct NearestNeighborVote: Sendable, Equatable {
         self.mapping = mapping
         self.votes = votes
     }
+
+    /// `flowed` with each class named after the target class it voted for
+    /// (`labels[c] = target.labels[mapping[c]]`); see `LabelAssignment.relabeled`.
+    ///
+    /// - Throws: `DatasetDistanceError.invalidParameter` unless `flowed` has the classes
+    ///   the vote was taken for and `target` every voted class.
+    public func relabeled(_ flowed: LabeledDataset, target: LabeledDataset) throws -> LabeledDataset {
+        try flowed.relabeled(by: mapping, toClassesOf: target)
+    }
 }

@@ -1,14 +1,19 @@
+import LabeledData
 import WoWCompute
 
 /// Labeled samples in a CSV file (gzip or not): one sample per line, numeric cells, one
 /// of them the integer label (the MNIST-5k and UCI digits files of the data notes put it
 /// last).
 ///
-/// An optional header line is detected (a first line with a non-numeric cell) or
-/// declared. Ragged rows, non-numeric cells and non-integral labels are errors naming the
-/// file and the line.
+/// An optional header line is detected (a first line without a number). A header
+/// that names the label column (`label`, `labels`, `class`, `target`, or `y` without an
+/// `x` column; `CSVLabelColumn`, the rule `LabeledCSV` follows too) overrides
+/// ``labelColumn``; two such names, or none over a declared column whose header cell
+/// reads like a feature (`x1`, `pixel783`), are refused. Ragged rows, non-numeric cells
+/// and non-integral labels are errors naming the file and the line.
 public struct CSVDataset: Dataset, Sendable {
-    /// Which cell holds the label.
+    /// Which cell holds the label when the file has no header, or a header that names no
+    /// label column.
     public enum LabelColumn: Sendable, Equatable {
         case first, last
         case index(Int)
@@ -78,7 +83,7 @@ public struct CSVDataset: Dataset, Sendable {
         let bytes = try DataFile.bytes(path)
         let d = featureShape.count
         let cells = d + 1
-        let labelIndex: Int
+        var labelIndex: Int
         switch labelColumn {
         case .first: labelIndex = 0
         case .last: labelIndex = d
@@ -90,6 +95,8 @@ public struct CSVDataset: Dataset, Sendable {
         var labels = [Int]()
         var row = [Float](repeating: 0, count: cells)
         var lineNumber = 0
+        var sawContent = false
+        var unnamedHeader = false
         try bytes.withUnsafeBufferPointer { buffer in
             var start = 0
             let n = buffer.count
@@ -102,9 +109,24 @@ public struct CSVDataset: Dataset, Sendable {
                 defer { start = end + 1 }
                 if lineEnd == start { continue }  // blank line
                 let line = UnsafeBufferPointer(rebasing: buffer[start..<lineEnd])
+                defer { sawContent = true }
+                if !sawContent, let header = Self.header(line) {
+                    // The package's one rule for the label column (`CSVLabelColumn`).
+                    guard header.count == cells else {
+                        throw DatasetError.corruptFile(path: path, location: "line \(lineNumber)",
+                                                       problem: "the header has \(header.count) cells, rows need \(cells) (\(d) features and a label)")
+                    }
+                    switch CSVLabelColumn.resolve(header: header, defaultColumn: labelIndex) {
+                    case let .success(column):
+                        unnamedHeader = CSVLabelColumn.labelCandidates(in: header).isEmpty
+                        labelIndex = column
+                    case let .failure(refusal):
+                        throw DatasetError.corruptFile(path: path, location: "line \(lineNumber)", problem: refusal.problem)
+                    }
+                    continue
+                }
                 let parsed = Self.parseRow(line, into: &row)
                 if case let .failure(failure) = parsed {
-                    if lineNumber == 1, case .notNumeric = failure { continue }  // a header line
                     throw DatasetError.corruptFile(path: path, location: "line \(lineNumber)", problem: failure.message(expected: cells))
                 }
                 if case let .success(count) = parsed, count != cells {
@@ -114,7 +136,8 @@ public struct CSVDataset: Dataset, Sendable {
                 let label = row[labelIndex]
                 guard label == label.rounded(), label >= 0, label < Float(classNames.count) else {
                     throw DatasetError.corruptFile(path: path, location: "line \(lineNumber)",
-                                                   problem: "label '\(label)' is not a class in 0..<\(classNames.count)")
+                                                   problem: "label '\(label)' is not a class in 0..<\(classNames.count)"
+                                                       + (unnamedHeader ? CSVLabelColumn.unnamedColumnNote(column: labelIndex) : ""))
                 }
                 labels.append(Int(label))
                 for k in 0..<cells where k != labelIndex { features.append(row[k]) }
@@ -126,6 +149,13 @@ public struct CSVDataset: Dataset, Sendable {
         return try LabeledSamples(features: try Matrix(rows: labels.count, columns: d, storage: features),
                                   labels: labels, featureShape: featureShape, classNames: classNames,
                                   valueRange: valueRange)
+    }
+
+    /// The cells of `line` when it is a header (no cell is a number, as
+    /// `CSVLabelColumn.isHeader` decides), `nil` for a data row.
+    static func header(_ line: UnsafeBufferPointer<UInt8>) -> [String]? {
+        let cells = String(decoding: line, as: UTF8.self).split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        return CSVLabelColumn.isHeader(cells) ? cells : nil
     }
 
     enum RowFailure: Error {

@@ -1,3 +1,4 @@
+import Foundation
 import LabeledData
 import WoWCompute
 
@@ -205,5 +206,68 @@ extension LabeledSamples {
         }
         try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
                       labels: labels, featureShape: shape, classNames: names)
+    }
+}
+
+extension LabeledSamples {
+    /// Samples from a labeled dataset whose classes are named after classes of
+    /// `classNames`, such as a flowed dataset relabelled to the target's classes
+    /// (`LabelAssignment.relabeled`, `LabelAssignmentMethod.relabeled`): every point of
+    /// class `c` gets the label `classNames.firstIndex(of: dataset.labels[c])`, and the
+    /// samples' class names are `classNames`. With the target samples' `classNames`, the
+    /// flowed samples carry the target's labels (the integers a classifier trained on the
+    /// target predicts). Several classes may share a name (and so a label); point weights
+    /// are dropped.
+    ///
+    /// ```swift
+    /// let matching = try LabelAssignment(flowed: result.state, target: target)
+    /// let flowed = try LabeledSamples(matching.relabeled(result.state, target: target),
+    ///                                 featureShape: digits.featureShape, classNames: garments.classNames)
+    /// ```
+    ///
+    /// - Throws: ``DatasetError/invalidArgument(_:)`` when a class's name is not in
+    ///   `classNames` or `classNames` repeats a name; ``DatasetError/shapeMismatch(_:)``
+    ///   when `featureShape` does not fit the points.
+    public init(_ dataset: LabeledDataset, featureShape shape: FeatureShape? = nil, classNames: [String]) throws {
+        var position = [String: Int]()
+        for (k, name) in classNames.enumerated() {
+            guard position.updateValue(k, forKey: name) == nil else {
+                throw DatasetError.invalidArgument("the class name '\(name)' appears twice in the class names")
+            }
+        }
+        let values = try dataset.labels.map { name -> Int in
+            guard let k = position[name] else {
+                throw DatasetError.invalidArgument("class '\(name)' is not one of the \(classNames.count) class names \(classNames.prefix(12).joined(separator: ", "))\(classNames.count > 12 ? ", ..." : "")")
+            }
+            return k
+        }
+        var storage = [Float]()
+        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
+        var labels = [Int]()
+        for (c, measure) in dataset.classes.enumerated() {
+            storage.append(contentsOf: measure.points.storage)
+            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
+        }
+        try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
+                      labels: labels, featureShape: shape ?? .vector(dataset.dimension), classNames: classNames)
+    }
+
+    /// The samples as CSV text: a header `class,x1,...,xd`, one row `label,features...`
+    /// per sample, and a first line `# classes: 0 = name; ...` when the class names are
+    /// not the labels themselves (`LabeledCSV.format(points:labels:classNames:)`; what
+    /// `LabeledCSV.parse` and `wow` read back).
+    public func csvText(featureNames: [String]? = nil) -> String {
+        LabeledCSV.format(points: features, labels: labels, classNames: classNames, featureNames: featureNames)
+    }
+
+    /// Writes ``csvText(featureNames:)`` to `path`, creating parent directories.
+    ///
+    /// - Throws: ``DatasetError/unwritableFile(path:reason:)``.
+    public func writeCSV(to path: String, featureNames: [String]? = nil) throws {
+        do {
+            try LabeledCSV.writeText(csvText(featureNames: featureNames), to: URL(fileURLWithPath: path))
+        } catch let DataError.unwritableFile(_, reason) {
+            throw DatasetError.unwritableFile(path: path, reason: reason)
+        }
     }
 }

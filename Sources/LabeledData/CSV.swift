@@ -1,23 +1,30 @@
 import Foundation
 import WoWCompute
 
-/// Reading and writing labeled datasets as CSV: one point per line,
-/// `class,f1,...,fd`, the class an integer. The first line (after blank lines and
-/// comments) is a header when its first cell is not a number; any later line with a
-/// non-numeric cell is an error. Blank lines and lines starting with `#` are skipped;
-/// lines end in LF or CRLF.
+/// Reading and writing labeled datasets as CSV: one point per line, the class an
+/// integer, `class,f1,...,fd` unless a header names the label column elsewhere. The first
+/// line (after blank lines and comments) is a header when none of its cells is a
+/// number; which column holds the label follows `CSVLabelColumn` (a header cell `label`,
+/// `labels`, `class`, `target` or `y` anywhere; otherwise the first column). Any later
+/// line with a non-numeric cell is an error. Blank lines and lines starting with `#` are
+/// skipped; lines end in LF or CRLF.
 public enum LabeledCSV {
     /// Parses CSV text into a labeled dataset (classes in increasing label order).
     ///
     /// - Parameter source: a name for error messages (usually the path).
     /// - Throws: `DataError.malformedFile` naming the line for ragged rows, non-numeric
-    ///   cells, non-integer labels, NaN/inf values or an empty file.
+    ///   cells, non-integer labels, NaN/inf values, an empty file, or a header that
+    ///   `CSVLabelColumn` refuses (two label names; no label name over a feature-like
+    ///   first column).
     public static func parse(_ text: String, source: String = "<csv>") throws -> LabeledDataset {
         var labels = [Int]()
         var values = [Float]()
         var width: Int?
         var lineNumber = 0
         var sawContent = false
+        var labelColumn = 0
+        var header: [String]?
+        var labelColumnNamed = false
         // `Character.isNewline` covers "\n" and the single grapheme "\r\n".
         for line in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
@@ -26,8 +33,16 @@ public enum LabeledCSV {
             let cells = trimmed.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
             defer { sawContent = true }
-            if !sawContent && Double(cells[0]) == nil {
-                continue  // the header
+            if !sawContent && CSVLabelColumn.isHeader(cells) {
+                switch CSVLabelColumn.resolve(header: cells, defaultColumn: 0) {
+                case let .success(column):
+                    labelColumn = column
+                    labelColumnNamed = !CSVLabelColumn.labelCandidates(in: cells).isEmpty
+                case let .failure(refusal):
+                    throw DataError.malformedFile(path: source, line: lineNumber, problem: refusal.problem)
+                }
+                header = cells
+                continue
             }
             guard cells.count >= 2 else {
                 throw DataError.malformedFile(path: source, line: lineNumber, problem: "expected a label and at least one feature, found \(cells.count) cell(s)")
@@ -35,18 +50,24 @@ public enum LabeledCSV {
             if let width, cells.count != width {
                 throw DataError.malformedFile(path: source, line: lineNumber, problem: "ragged row: \(cells.count) cells, earlier rows have \(width)")
             }
+            if width == nil, let header, cells.count != header.count {
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: "\(cells.count) cells, but the header has \(header.count)")
+            }
             width = cells.count
-            guard let label = Int(cells[0]) ?? Double(cells[0]).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }) else {
-                throw DataError.malformedFile(path: source, line: lineNumber, problem: "label '\(cells[0])' is not an integer"
-                                              + (Double(cells[0]) == nil ? " (only the first line may be a header)" : ""))
+            let cell = cells[labelColumn]
+            guard let label = Int(cell) ?? Double(cell).flatMap({ $0 == $0.rounded() && abs($0) < 1e15 ? Int($0) : nil }) else {
+                var problem = "label '\(cell)' is not an integer"
+                if Double(cell) == nil { problem += " (only the first line may be a header)" }
+                if header != nil && !labelColumnNamed { problem += CSVLabelColumn.unnamedColumnNote(column: labelColumn) }
+                throw DataError.malformedFile(path: source, line: lineNumber, problem: problem)
             }
             labels.append(label)
-            for (column, cell) in cells.dropFirst().enumerated() {
+            for (column, cell) in cells.enumerated() where column != labelColumn {
                 guard let value = Float(cell) else {
-                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 2) '\(cell)' is not a number")
+                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 1) '\(cell)' is not a number")
                 }
                 guard value.isFinite else {
-                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 2) is not finite")
+                    throw DataError.malformedFile(path: source, line: lineNumber, problem: "cell \(column + 1) is not finite")
                 }
                 values.append(value)
             }
@@ -86,25 +107,44 @@ public enum LabeledCSV {
     /// `# classes:` comment line naming each index, so that `parse` reads every file
     /// `format` writes.
     public static func format(_ dataset: LabeledDataset, featureNames: [String]? = nil) -> String {
-        let names = featureNames ?? (1...dataset.dimension).map { "x\($0)" }
-        var out = ""
-        let written: [String]
-        if integerLabels(dataset.labels) != nil {
-            written = dataset.labels
-        } else {
-            written = dataset.labels.indices.map(String.init)
-            out += "# classes: " + dataset.labels.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: "; ") + "\n"
-        }
-        out += "class," + names.joined(separator: ",") + "\n"
+        let values = integerLabels(dataset.labels)
+        var out = header(dimension: dataset.dimension, classNames: values == nil ? dataset.labels : nil, featureNames: featureNames)
         for (c, measure) in dataset.classes.enumerated() {
-            let label = written[c]
-            for i in 0..<measure.count {
-                out += label
-                for j in 0..<measure.dimension { out += ",\(measure.points[i, j])" }
-                out += "\n"
-            }
+            appendRows(measure.points, label: { _ in values?[c] ?? c }, to: &out)
         }
         return out
+    }
+
+    /// CSV text of points with integer labels: a header `class,x1,...,xd` (or the given
+    /// column names) and one row `label,features...` per point. When `classNames` is
+    /// given and is not `"0"`, `"1"`, ... in order, a first line
+    /// `# classes: 0 = name; 1 = name; ...` names every label (`parse` skips it).
+    ///
+    /// - Precondition: one label per row of `points`.
+    public static func format(points: Matrix, labels: [Int], classNames: [String]?, featureNames: [String]? = nil) -> String {
+        precondition(labels.count == points.rows, "one label per point")
+        var out = header(dimension: points.columns, classNames: classNames, featureNames: featureNames)
+        appendRows(points, label: { labels[$0] }, to: &out)
+        return out
+    }
+
+    /// The optional `# classes:` line and the header line.
+    static func header(dimension: Int, classNames: [String]?, featureNames: [String]?) -> String {
+        let names = featureNames ?? (0..<dimension).map { "x\($0 + 1)" }
+        var out = ""
+        if let classNames, classNames != classNames.indices.map(String.init) {
+            out += "# classes: " + classNames.enumerated().map { "\($0.offset) = \($0.element)" }.joined(separator: "; ") + "\n"
+        }
+        return out + "class," + names.joined(separator: ",") + "\n"
+    }
+
+    /// One row `label,features...` per row of `points`.
+    static func appendRows(_ points: Matrix, label: (Int) -> Int, to out: inout String) {
+        for i in 0..<points.rows {
+            out += String(label(i))
+            for j in 0..<points.columns { out += ",\(points[i, j])" }
+            out += "\n"
+        }
     }
 
     /// Writes `format(dataset)` to `url`, creating parent directories.

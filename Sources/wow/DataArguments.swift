@@ -56,16 +56,19 @@ enum DataArguments {
         return try samples.scaledToUnitInterval()
     }
 
-    /// Samples as the flows' labeled dataset, optionally `perClass` drawn per class.
+    /// Samples as the flows' labeled dataset, optionally `perClass` drawn per class, with
+    /// the class names of the whole file (their positions are the file's labels, also
+    /// of classes without samples).
     static func dataset(_ reference: String, labels: String?, perClass: Int?,
-                        using generator: inout SeededGenerator) throws -> (LabeledDataset, LabeledSamples) {
+                        using generator: inout SeededGenerator) throws -> (LabeledDataset, LabeledSamples, classNames: [String]) {
         var samples = try samples(reference, labels: labels)
+        let classNames = samples.classNames
         // Classes without samples (e.g. a split missing a class) are dropped.
         let counts = samples.classCounts
         let present = counts.indices.filter { counts[$0] > 0 }
         if present.count < samples.classCount { samples = try samples.keepingClasses(present) }
         if let perClass { samples = try samples.drawing(perClass: perClass, using: &generator) }
-        return (try samples.labeledDataset(), samples)
+        return (try samples.labeledDataset(), samples, classNames)
     }
 }
 

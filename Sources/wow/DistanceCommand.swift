@@ -68,9 +68,9 @@ enum DistanceCommand {
         let projections = try arguments.int("projections", min: 1)
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, _, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                     perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, _, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                     perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw DatasetDistanceError.dimensionMismatch(source: source.dimension, target: target.dimension)

@@ -10,11 +10,11 @@ enum FlowCommand {
     static let spec = CommandSpec(
         "flow",
         abstract: "Flow a labeled dataset toward a target dataset.",
-        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd (a header line is optional). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features, labels; same classes as the source) and DIR/loss.csv (step,loss). "
+        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd; an optional header may name the label column anywhere (" + CSVLabelColumn.labelNamesText + ", any case); a header naming two is refused, and so is one naming none whose first column is called like a feature (x, x1, pixel0). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features and labels: the target's labels and class names, see --assign-labels) and DIR/loss.csv (step,loss). "
             + "Methods: mmd = the WoW flow of 1/2 MMD^2 with a sliced kernel between classes; "
             + "otdd = the OTDD flow (Alvarez-Melis & Fusi 2021): every sample carries its class's Gaussian after PCA to --components dimensions and descends the OT cost with ground cost |x - x'|^2 + BW^2 (AdamW, Sinkhorn with epsilon 0.05 * mean cost unless --exact); "
             + "product = the product-space MMD flow (Hua et al. 2023): Gaussian product kernel exp(-|dx|^2/200) exp(-|dm|^2/100) exp(-|dSigma|^2/2000), noise injection, heavy ball on x and m, Bures-Wasserstein exponential map on Sigma. "
-            + "otdd and product relabel the flowed samples by OT between the target class Gaussians and the samples (cost BW) and clip image features to [0, 1].",
+            + "mmd labels the flowed classes with --assign-labels; otdd and product label every flowed sample by OT between the target class Gaussians and the samples (cost BW) and clip image features to [0, 1].",
         options: [
             .option("source", value: "data", help: "Dataset to flow.", required: true),
             .option("target", value: "data", help: "Target dataset.", required: true),
@@ -23,6 +23,8 @@ enum FlowCommand {
             .option("per-class", value: "n", help: "Draw n source samples per class (seeded; default: all)."),
             .option("target-per-class", value: "n", help: "Draw n target samples per class (seeded; default: all)."),
             .choice("method", as: Method.self, value: "name", help: "mmd (the WoW flow), otdd or product (the baselines).", default: .mmd),
+            .choice("assign-labels", as: LabelAssignmentMethod.self, value: "rule",
+                    help: "mmd: how the flowed classes get the target's labels: ot (exact W2^2 between every pair of classes, then the optimal C x C assignment, as in the paper), nearest (each class takes the majority class of its points' nearest target points) or none (keep the source labels). Default: ot when source and target have the same number of classes or both have named (non-numeric) classes, none otherwise. ot solves C x K exact OT problems between whole classes (about 40 s for 400 against 6,000 images per class on two cores); nearest is faster."),
         ] + KernelOptions.specs + [
             .choice("integrator", as: IntegratorChoice.self, value: "name", help: "mmd: explicit Euler or heavy-ball momentum.", default: .euler),
             .option("steps", value: "n", help: "Number of steps (>= 0).", default: "500"),
@@ -51,12 +53,24 @@ enum FlowCommand {
         let perClass = try arguments.optionalInt("per-class", min: 1)
         let targetPerClass = try arguments.optionalInt("target-per-class", min: 1)
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
-                                                                perClass: perClass, using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
-                                                    perClass: targetPerClass, using: &draw)
+        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+                                                                   perClass: perClass, using: &draw)
+        let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+                                                                      perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
+        }
+        let chosen = try arguments.optionalChoice("assign-labels", as: LabelAssignmentMethod.self)
+        let assignment = chosen ?? .defaultMethod(source: source, target: target)
+        func labelled(_ state: LabeledDataset) throws -> (LabeledSamples, mapping: [Int]?) {
+            if assignment != .none {
+                print("assigning the target's labels (--assign-labels \(assignment.rawValue)): \(state.classCount) x \(target.classCount) classes")
+            }
+            guard let mapping = try assignment.mapping(flowed: state, target: target) else {
+                return (try LabeledSamples(state, featureShape: sourceSamples.featureShape, integerLabels: true), nil)
+            }
+            return (try LabeledSamples(state.relabeled(by: mapping, toClassesOf: target), featureShape: sourceSamples.featureShape,
+                                       classNames: targetClassNames), mapping)
         }
         let mmd = try MMD(kernel: kernel, target: target, targetBatchSize: batch)
         var rng = SeededGenerator(seed: seed)
@@ -71,13 +85,22 @@ enum FlowCommand {
                 result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
-            try writeFlowed(divergence.partial.state, shape: sourceSamples.featureShape, to: out)
+            try writeFlowed(labelled(divergence.partial.state).0, to: out)
             try writeLosses(divergence.partial.losses, to: out.appendingPathComponent("loss.csv"))
             throw divergence
         }
-        try writeFlowed(result.state, shape: sourceSamples.featureShape, to: out)
+        let (flowed, mapping) = try labelled(result.state)
+        try writeFlowed(flowed, to: out)
         try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
         print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
+        if let mapping {
+            let how = assignment == .ot ? "by OT between classes" : "by nearest-neighbour vote"
+            print("labelled \(how) (--assign-labels \(assignment.rawValue)): "
+                  + mapping.enumerated().map { "\(source.labels[$0.offset]) -> \(target.labels[$0.element])" }.joined(separator: ", "))
+        } else {
+            let why = chosen == nil ? " (the default for \(source.classCount) and \(target.classCount) numbered classes)" : ""
+            print("kept the source labels (--assign-labels none\(why)); --assign-labels ot or nearest gives the target's")
+        }
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
     }
 
@@ -86,7 +109,7 @@ enum FlowCommand {
     static func refuseInapplicableOptions(_ arguments: ParsedArguments, method: Method) throws {
         let readers: [String: Set<Method>] = [
             "kernel": [.mmd], "bandwidth": [.mmd], "exponent": [.mmd], "projections": [.mmd], "estimator": [.mmd],
-            "integrator": [.mmd], "target-batch": [.mmd],
+            "integrator": [.mmd], "target-batch": [.mmd], "assign-labels": [.mmd],
             "components": [.otdd, .product], "sinkhorn": [.otdd], "exact": [.otdd], "noise": [.product], "momentum": [.mmd, .product],
         ]
         for (option, methods) in readers.sorted(by: { $0.key < $1.key }) where arguments.isGiven(option) && !methods.contains(method) {
@@ -101,10 +124,10 @@ enum FlowCommand {
         }
     }
 
-    /// Writes the flowed dataset as CSV and as NPZ (features with the source's sample shape).
-    static func writeFlowed(_ state: LabeledDataset, shape: FeatureShape, to out: URL) throws {
-        try LabeledCSV.write(state, to: out.appendingPathComponent("flowed.csv"))
-        try LabeledSamples(state, featureShape: shape, integerLabels: true).writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
+    /// Writes the flowed samples as CSV and as NPZ, with the same labels.
+    static func writeFlowed(_ samples: LabeledSamples, to out: URL) throws {
+        try samples.writeCSV(to: out.appendingPathComponent("flowed.csv").path)
+        try samples.writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
     }
 }
 
@@ -118,10 +141,10 @@ extension FlowCommand {
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let out = URL(fileURLWithPath: try arguments.path("out"))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
-                                                                perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, _) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
-                                                    perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
+        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+                                                                   perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
+        let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+                                                                      perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
@@ -154,7 +177,7 @@ extension FlowCommand {
             throw divergence
         }
         let flowed = try problem.labeledDataset(result.state, clippingTo: clipping)
-        try writeFlowed(flowed, shape: sourceSamples.featureShape, to: out)
+        try writeFlowed(LabeledSamples(flowed, featureShape: sourceSamples.featureShape, classNames: targetClassNames), to: out)
         try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
         print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
         print("labelled by OT to the target classes: " + zip(flowed.labels, flowed.classes).map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))

@@ -1,7 +1,8 @@
 import Foundation
 import WassersteinFlows
 
-/// Pictures of the rings experiment: classes in categorical colours over the faint target.
+/// Pictures of the rings experiment: flowed classes over the faint target rings, each
+/// flowed class in the colour of the ring it landed on (`colours[c]`, a ring index).
 enum RingsPicture {
     static let width = 640, height = 300
 
@@ -11,13 +12,13 @@ enum RingsPicture {
         return try DataRect.fitting(xs: xs, ys: ys, margin: 0.08, pixelWidth: width, pixelHeight: height)
     }
 
-    static func draw(_ state: LabeledDataset, target: LabeledDataset, bounds: DataRect) throws -> RGBImage {
+    static func draw(_ state: LabeledDataset, target: LabeledDataset, colours: [Int], bounds: DataRect) throws -> RGBImage {
         var canvas = try ScatterCanvas(width: width, height: height, bounds: bounds)
         for (c, measure) in target.classes.enumerated() {
             try plot(measure, on: &canvas, color: Palette.faint(Palette.color(forClass: c)), radius: 2.5)
         }
         for (c, measure) in state.classes.enumerated() {
-            try plot(measure, on: &canvas, color: Palette.color(forClass: c), radius: 2.5)
+            try plot(measure, on: &canvas, color: Palette.color(forClass: colours[c]), radius: 2.5)
         }
         return canvas.image
     }
@@ -28,17 +29,17 @@ enum RingsPicture {
         try canvas.plot(xs: xs, ys: ys, color: color, radius: radius, alpha: 1)
     }
 
-    static func writeFinal(_ state: LabeledDataset, target: LabeledDataset, to url: URL) throws {
-        try draw(state, target: target, bounds: bounds(target)).write(to: url)
+    static func writeFinal(_ state: LabeledDataset, target: LabeledDataset, colours: [Int], to url: URL) throws {
+        try draw(state, target: target, colours: colours, bounds: bounds(target)).write(to: url)
     }
 
-    static func writeAnimation(_ snapshots: [FlowSnapshot<LabeledDataset>], target: LabeledDataset, to url: URL) throws {
+    static func writeAnimation(_ snapshots: [FlowSnapshot<LabeledDataset>], target: LabeledDataset, colours: [Int], to url: URL) throws {
         let rect = try bounds(target)
         let colors = (0..<target.classCount).flatMap { [Palette.color(forClass: $0), Palette.faint(Palette.color(forClass: $0))] }
         let palette = try Palette.shades(of: colors, levels: 6)
         var gif = try AnimatedGIF(width: width, height: height, palette: palette, delayCentiseconds: 6)
         for snapshot in snapshots {
-            try gif.append(frame: draw(snapshot.state, target: target, bounds: rect))
+            try gif.append(frame: draw(snapshot.state, target: target, colours: colours, bounds: rect))
         }
         try gif.write(to: url)
     }

@@ -101,6 +101,30 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(String(decoding: gif.prefix(6), as: UTF8.self), "GIF89a")
     }
 
+    /// The summary tells a flow that did not move from one that landed: with --steps 0 every
+    /// class sits on one side of ring 0, and --check makes that an error.
+    func testRingsSummaryAndCheckFailWithoutSteps() throws {
+        let dir = try temporaryDirectory()
+        let run = try wow("rings", "--steps", "0", "--projections", "8", "--out", dir.path)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        for c in 0..<3 {
+            XCTAssertTrue(run.stdout.contains("class \(c): ring 0 at (0.00, 0.00) radius 0.30: mean distance to ring 0.0"), run.stdout)
+        }
+        XCTAssertTrue(run.stdout.contains("mean distance to centre 0.30"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("NOT on the ring"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("check failed: class 0 is not on ring 0"), run.stdout)
+        XCTAssertTrue(run.stdout.contains("(--check makes this an error)"), run.stdout)
+        let checked = try wow("rings", "--steps", "0", "--projections", "8", "--check", "--out", dir.path)
+        XCTAssertEqual(checked.status, 1, checked.stdout)
+        XCTAssertTrue(checked.stderr.contains("ring check failed: class 0 is not on ring 0 (radius 0.3): its mean lies 0.3"), checked.stderr)
+        XCTAssertTrue(checked.stderr.contains("classes 0, 1, 2 all lie nearest ring 0"), checked.stderr)
+        // The outputs are written before the check fails.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("final.png").path))
+        let help = try wow("rings", "--help")
+        XCTAssertTrue(help.stdout.contains("--check"), help.stdout)
+        XCTAssertTrue(help.stdout.contains("15% of the radius"), help.stdout)
+    }
+
     func testFlowReadsCSVAndReportsBadFiles() throws {
         let dir = try temporaryDirectory()
         let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
@@ -172,10 +196,79 @@ final class CommandLineTests: XCTestCase {
 
         // Only the first line may be a header: a second non-numeric line is an error, not skipped.
         let twoHeaders = dir.appendingPathComponent("two.csv")
-        try "x,1,2\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)
+        try "class,a,b\ny,3,4\n0,1,1\n1,3,3\n".write(to: twoHeaders, atomically: true, encoding: .utf8)
         let refused = try wow("flow", "--source", twoHeaders.path, "--target", target.path, "--out", dir.appendingPathComponent("o2").path)
         XCTAssertEqual(refused.status, 1)
         XCTAssertTrue(refused.stderr.contains("two.csv:2"), refused.stderr)
+    }
+
+    /// `--assign-labels`: the flowed classes take the target's labels (7, 3, 5 here, not
+    /// 0..<3 in order) in both outputs; `none` keeps the source's.
+    func testAssignLabelsWritesTheTargetLabels() throws {
+        let dir = try temporaryDirectory()
+        let source = dir.appendingPathComponent("source.csv"), target = dir.appendingPathComponent("target.csv")
+        // Source classes 0, 1, 2 sit on target classes 7, 3, 5; with --steps 0 nothing
+        // moves, so the assignment alone decides. The target's header names its label last.
+        try "class,x,y\n0,0,0\n0,0.1,0\n1,5,5\n1,5.1,5\n2,10,0\n2,10.1,0\n".write(to: source, atomically: true, encoding: .utf8)
+        try "x,y,class\n0.05,0.05,7\n0,0.1,7\n5,5.05,3\n5.1,5,3\n10,0.05,5\n10.1,0.1,5\n".write(to: target, atomically: true, encoding: .utf8)
+        for (rule, expected, phrase) in [(nil, [7, 7, 3, 3, 5, 5], "labelled by OT between classes (--assign-labels ot): 0 -> 7, 1 -> 3, 2 -> 5"),
+                                         ("ot", [7, 7, 3, 3, 5, 5], "labelled by OT between classes"),
+                                         ("nearest", [7, 7, 3, 3, 5, 5], "labelled by nearest-neighbour vote (--assign-labels nearest): 0 -> 7"),
+                                         ("none", [0, 0, 1, 1, 2, 2], "kept the source labels (--assign-labels none)")] {
+            let out = dir.appendingPathComponent(rule ?? "default")
+            let run = try wow(["flow", "--source", source.path, "--target", target.path, "--steps", "0", "--projections", "8",
+                               "--out", out.path] + (rule.map { ["--assign-labels", $0] } ?? []), environment: [:])
+            XCTAssertEqual(run.status, 0, run.stderr)
+            XCTAssertTrue(run.stdout.contains(phrase), "\(rule ?? "default"): \(run.stdout)")
+            let rows = try String(contentsOf: out.appendingPathComponent("flowed.csv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertEqual(rows.first, "class,x1,x2")
+            XCTAssertEqual(rows.dropFirst().map { Int($0.split(separator: ",")[0])! }, expected, "\(rule ?? "default") flowed.csv")
+            let archive = try NPZArchive(contentsOf: out.appendingPathComponent("flowed.npz"))
+            XCTAssertEqual(try archive.array(named: "labels").intValues(), expected, "\(rule ?? "default") flowed.npz")
+        }
+        // Numbered classes of different counts: the default keeps the source labels, and says so.
+        let pair = dir.appendingPathComponent("pair.csv")
+        try "class,x,y\n0,0,0\n0,0.1,0\n1,5,5\n1,5.1,5\n".write(to: pair, atomically: true, encoding: .utf8)
+        let fewer = try wow("flow", "--source", pair.path, "--target", target.path, "--steps", "0", "--projections", "8",
+                            "--out", dir.appendingPathComponent("fewer").path)
+        XCTAssertEqual(fewer.status, 0, fewer.stderr)
+        XCTAssertTrue(fewer.stdout.contains("(--assign-labels none (the default for 2 and 3 numbered classes))"), fewer.stdout)
+        let forced = try wow("flow", "--source", pair.path, "--target", target.path, "--steps", "0", "--projections", "8",
+                             "--assign-labels", "ot", "--out", dir.appendingPathComponent("forced").path)
+        XCTAssertEqual(forced.status, 0, forced.stderr)
+        // (Class weights 1/2 against 1/3: the coupling splits class 1 between 3 and 5.)
+        XCTAssertTrue(forced.stdout.contains("(--assign-labels ot): 0 -> 7, 1 -> "), forced.stdout)
+        // Nonsense values and other methods are usage errors naming the option.
+        let nonsense = try wow("flow", "--source", source.path, "--target", target.path, "--assign-labels", "optimal", "--out", dir.path)
+        XCTAssertEqual(nonsense.status, 64)
+        XCTAssertTrue(nonsense.stderr.contains("--assign-labels") && nonsense.stderr.contains("ot, nearest, none")
+                      || nonsense.stderr.contains("ot|nearest|none"), nonsense.stderr)
+        let otdd = try wow("flow", "--method", "otdd", "--source", source.path, "--target", target.path, "--assign-labels", "ot", "--out", dir.path)
+        XCTAssertEqual(otdd.status, 64)
+        XCTAssertTrue(otdd.stderr.contains("--assign-labels"), otdd.stderr)
+        let help = try wow("flow", "--help")
+        XCTAssertTrue(help.stdout.contains("ot|nearest|none"), help.stdout)
+    }
+
+    /// Named target classes (Fashion-MNIST's): the flowed files carry the target's labels
+    /// and name them.
+    func testAssignLabelsWithNamedClasses() throws {
+        let env = fixtureEnvironment
+        let dir = try temporaryDirectory()
+        let out = dir.appendingPathComponent("out")
+        let run = try wow(["flow", "--source", "fashion-mnist:test", "--target", "fashion-mnist:test", "--per-class", "1",
+                           "--steps", "0", "--projections", "4", "--out", out.path], environment: env)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        // Source = target (one image per class): OT matches every class to itself, so the
+        // labels are the target's own, in the data set's numbering.
+        let archive = try NPZArchive(contentsOf: out.appendingPathComponent("flowed.npz"))
+        let labels = try archive.array(named: "labels").intValues()
+        XCTAssertTrue(run.stdout.contains("Trouser -> Trouser, Pullover -> Pullover"), run.stdout)
+        let text = try String(contentsOf: out.appendingPathComponent("flowed.csv"), encoding: .utf8)
+        XCTAssertTrue(text.hasPrefix("# classes: 0 = T-shirt/top; 1 = Trouser;"), String(text.prefix(200)))
+        XCTAssertEqual(text.split(separator: "\n").dropFirst(2).map { Int($0.split(separator: ",")[0])! }, labels)
+        XCTAssertEqual(labels, labels.sorted(), "classes in label order, each its own")
+        XCTAssertEqual(Set(labels).count, labels.count)
     }
 
     func testOptionsTheChosenMethodIgnoresAreRefused() throws {

@@ -24,6 +24,43 @@ final class CSVAndCIFARTests: XCTestCase {
         XCTAssertEqual(firstSamples.sample(1), [4, 5, 6])
     }
 
+    /// The header's label column wins over the declared one (`CSVLabelColumn`, the rule
+    /// `LabeledCSV` follows); ambiguous or feature-only headers are refused.
+    func testHeaderNamesTheLabelColumnAnywhere() throws {
+        let dir = try temporaryDirectory(self)
+        func read(_ text: String, _ column: CSVDataset.LabelColumn) throws -> LabeledSamples {
+            try CSVDataset.read(path: try csv(text, in: dir), labelColumn: column, featureShape: .vector(2),
+                                classNames: ["a", "b", "c"], valueRange: nil)
+        }
+        for column in [CSVDataset.LabelColumn.first, .last, .index(1)] {
+            let named = try read("x,y,class\n0.5,1,2\n1.5,2,0\n", column)
+            XCTAssertEqual(named.labels, [2, 0])
+            XCTAssertEqual(named.features.storage, [0.5, 1, 1.5, 2])
+            let first = try read("CLASS,x,y\n2,0.5,1\n0,1.5,2\n", column)
+            XCTAssertEqual(first, named)
+        }
+        // A Kaggle-style `label,pixel0,...` file read with the registry's `.last`.
+        XCTAssertEqual(try read("label,pixel0,pixel1\n2,0.5,1\n0,1.5,2\n", .last).labels, [2, 0])
+        // No label name: the declared column, unless the header calls it a feature.
+        XCTAssertEqual(try read("a,b,kind\n0.5,1,2\n1.5,2,0\n", .last).labels, [2, 0])
+        let features = try csv("p0,p1,p2\n0.5,1,2\n", in: dir)
+        assertDatasetError([features, "line 1", "names no label column", "'p2', a feature"]) {
+            _ = try CSVDataset.read(path: features, labelColumn: .last, featureShape: .vector(2), classNames: ["a", "b", "c"], valueRange: nil)
+        }
+        let ambiguous = try csv("\nlabel,x,class\n1,0.5,2\n", in: dir)
+        assertDatasetError([ambiguous, "line 2", "more than one label column", "'label' (column 1) and 'class' (column 3)"]) {
+            _ = try CSVDataset.read(path: ambiguous, labelColumn: .last, featureShape: .vector(2), classNames: ["a", "b", "c"], valueRange: nil)
+        }
+        let wide = try csv("x,y,z,class\n0.5,1,2\n", in: dir)
+        assertDatasetError([wide, "line 1", "the header has 4 cells, rows need 3"]) {
+            _ = try CSVDataset.read(path: wide, labelColumn: .last, featureShape: .vector(2), classNames: ["a", "b", "c"], valueRange: nil)
+        }
+        let unnamed = try csv("a,b,kind\n0.5,1,7\n", in: dir)
+        assertDatasetError([unnamed, "line 2", "not a class in 0..<3", "names no label column, so column 3 was taken"]) {
+            _ = try CSVDataset.read(path: unnamed, labelColumn: .last, featureShape: .vector(2), classNames: ["a", "b", "c"], valueRange: nil)
+        }
+    }
+
     func testRejectsRaggedRowsNonNumericCellsAndBadLabels() throws {
         let dir = try temporaryDirectory(self)
         let shape = FeatureShape.vector(3)

@@ -230,4 +230,23 @@ final class SamplesTests: XCTestCase {
         XCTAssertTrue(violations.contains { $0.contains("2 samples, info says 3") }, "\(violations)")
         XCTAssertTrue(violations.contains { $0.contains("unlisted split") }, "\(violations)")
     }
+
+    /// A dataset whose classes are named after target classes becomes samples with the
+    /// target's labels (positions in its class names), and its CSV says so.
+    func testSamplesOfARelabelledDatasetCarryTheNamedLabels() throws {
+        let dataset = try LabeledDataset(classes: [try EmpiricalMeasure(points: Matrix(rowArrays: [[1], [2]])),
+                                                   try EmpiricalMeasure(points: Matrix(rowArrays: [[3]]))],
+                                         labels: ["bag", "shirt"])
+        let samples = try LabeledSamples(dataset, classNames: ["shirt", "trouser", "bag"])
+        XCTAssertEqual(samples.labels, [2, 2, 0])
+        XCTAssertEqual(samples.classNames, ["shirt", "trouser", "bag"])
+        XCTAssertEqual(samples.features.storage, [1, 2, 3])
+        let text = samples.csvText()
+        XCTAssertEqual(text, "# classes: 0 = shirt; 1 = trouser; 2 = bag\nclass,x1\n2,1.0\n2,2.0\n0,3.0\n")
+        XCTAssertEqual(try LabeledCSV.parse(text).labels, ["0", "2"])
+        // Integer names that are their own positions need no comment.
+        let numbered = try LabeledSamples(LabeledDataset(classes: dataset.classes, labels: ["2", "0"]), classNames: ["0", "1", "2"])
+        XCTAssertEqual(numbered.csvText(), "class,x1\n2,1.0\n2,2.0\n0,3.0\n")
+        assertDatasetError(["cannot write"]) { try samples.writeCSV(to: "/proc/no/such/dir/f.csv") }
+    }
 }

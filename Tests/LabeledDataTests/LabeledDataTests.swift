@@ -112,7 +112,7 @@ final class LabeledDataTests: XCTestCase {
         // CRLF line ends (one grapheme in Swift) split like LF.
         XCTAssertEqual(try LabeledCSV.parse("class,x\r\n0,1\r\n1,2\r\n"), try LabeledCSV.parse("class,x\n0,1\n1,2\n"))
         // Only the first line can be a header: a second one is an error naming its line.
-        XCTAssertThrowsError(try LabeledCSV.parse("x,1,2\ny,3,4\n0,1,1\n", source: "h.csv")) { error in
+        XCTAssertThrowsError(try LabeledCSV.parse("class,a,b\ny,3,4\n0,1,1\n", source: "h.csv")) { error in
             XCTAssertTrue("\(error)".contains("h.csv:2"), "\(error)")
         }
         // Labels that are not integers are written as class indices (names in a comment),
@@ -126,6 +126,72 @@ final class LabeledDataTests: XCTestCase {
         XCTAssertEqual(LabeledCSV.integerLabels(["0", "17"]), [0, 17])
         XCTAssertNil(LabeledCSV.integerLabels(["0", "-1"]))
         XCTAssertNil(LabeledCSV.integerLabels(["07"]))
+    }
+
+    /// The header names the label column anywhere (`CSVLabelColumn`); refused when it
+    /// names two, or none over a column it calls a feature.
+    func testCSVHeaderNamesTheLabelColumn() throws {
+        // `x,y,class`: the label is last, x and y are the features (it used to read x as the label).
+        let last = try LabeledCSV.parse("x,y,class\n0.5,1,3\n1.5,2,3\n-1,0.25,7\n")
+        XCTAssertEqual(last.labels, ["3", "7"])
+        XCTAssertEqual(last.classes[0].points.storage, [0.5, 1, 1.5, 2])
+        XCTAssertEqual(last.classes[1].points.storage, [-1, 0.25])
+        // `class,x,y`: first, as without a header.
+        let first = try LabeledCSV.parse("class,x,y\n3,0.5,1\n3,1.5,2\n7,-1,0.25\n")
+        XCTAssertEqual(first, last)
+        XCTAssertEqual(try LabeledCSV.parse("3,0.5,1\n3,1.5,2\n7,-1,0.25\n"), last)
+        // In the middle, any case, quoted, with spaces; `label`, `labels`, `target`.
+        XCTAssertEqual(try LabeledCSV.parse("x, \"Label\" ,y\n0.5,3,1\n1.5,3,2\n-1,7,0.25\n"), last)
+        XCTAssertEqual(try LabeledCSV.parse("a,b,TARGET\n0.5,1,3\n1.5,2,3\n-1,0.25,7\n"), last)
+        XCTAssertEqual(try LabeledCSV.parse("labels,a,b\n3,0.5,1\n3,1.5,2\n7,-1,0.25\n"), last)
+        // `y` is the label without an `x` column, a coordinate next to one.
+        XCTAssertEqual(try LabeledCSV.parse("x1,x2,y\n0.5,1,3\n1.5,2,3\n-1,0.25,7\n"), last)
+        XCTAssertEqual(try LabeledCSV.parse("x,y,label\n0.5,1,3\n1.5,2,3\n-1,0.25,7\n"), last)
+        // A header that names no label column: the first column, if it is not called a feature.
+        XCTAssertEqual(try LabeledCSV.parse("kind,a,b\n3,0.5,1\n3,1.5,2\n7,-1,0.25\n"), last)
+        // Ambiguous: two label names.
+        XCTAssertThrowsError(try LabeledCSV.parse("label,class,x\n0,1,2\n", source: "two.csv")) { error in
+            guard case let .malformedFile(path, line, problem)? = error as? DataError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "two.csv")
+            XCTAssertEqual(line, 1)
+            XCTAssertTrue(problem.contains("more than one label column: 'label' (column 1) and 'class' (column 2)"), problem)
+        }
+        XCTAssertThrowsError(try LabeledCSV.parse("# a comment\ny,target,b\n0,1,2\n", source: "yt.csv")) { error in
+            XCTAssertTrue("\(error)".hasPrefix("yt.csv:2: the header 'y,target,b' names more than one label column"), "\(error)")
+        }
+        // No label name and a first column called like a feature: refused, not read as labels.
+        for header in ["x,y,z", "x1,x2,x3", "pixel0,pixel1,pixel2", "f_0,f_1,kind"] {
+            XCTAssertThrowsError(try LabeledCSV.parse("\(header)\n0,1,2\n1,3,4\n", source: "f.csv")) { error in
+                XCTAssertTrue("\(error)".contains("f.csv:1: the header '\(header)' names no label column"), "\(error)")
+            }
+        }
+        // No label name, and the first column does not hold integers.
+        XCTAssertThrowsError(try LabeledCSV.parse("kind,a\n0.5,1\n", source: "k.csv")) { error in
+            XCTAssertTrue("\(error)".contains("k.csv:2: label '0.5' is not an integer (the header names no label column"), "\(error)")
+        }
+        // A named label column whose values are not integers, and a header of another width.
+        XCTAssertThrowsError(try LabeledCSV.parse("x,y,class\n0,1,2.5\n", source: "c.csv")) { error in
+            XCTAssertTrue("\(error)".contains("c.csv:2: label '2.5' is not an integer"), "\(error)")
+        }
+        XCTAssertThrowsError(try LabeledCSV.parse("x,y,class\n0,1\n", source: "w.csv")) { error in
+            XCTAssertEqual(error as? DataError, .malformedFile(path: "w.csv", line: 2, problem: "2 cells, but the header has 3"))
+        }
+    }
+
+    func testCSVLabelColumnRule() {
+        XCTAssertEqual(CSVLabelColumn.resolve(header: nil as [String]?, defaultColumn: 4), .success(4))
+        XCTAssertEqual(CSVLabelColumn.resolve(header: ["a", "Class", "b"], defaultColumn: 0), .success(1))
+        XCTAssertEqual(CSVLabelColumn.resolve(header: ["a", "b", "c"], defaultColumn: 2), .success(2))
+        XCTAssertEqual(CSVLabelColumn.labelCandidates(in: ["x", "y", "class"]), [2])
+        XCTAssertEqual(CSVLabelColumn.labelCandidates(in: ["y", "x2"]), [0])
+        XCTAssertTrue(CSVLabelColumn.looksLikeFeature("pixel783"))
+        XCTAssertTrue(CSVLabelColumn.looksLikeFeature("feature_3"))
+        XCTAssertFalse(CSVLabelColumn.looksLikeFeature("kind"))
+        XCTAssertFalse(CSVLabelColumn.looksLikeFeature("7"))
+        XCTAssertTrue(CSVLabelColumn.isHeader(["x", "", "class"]))
+        XCTAssertFalse(CSVLabelColumn.isHeader(["0", "x"]), "a data row with a bad cell")
+        XCTAssertFalse(CSVLabelColumn.isHeader(["0", "1e3", "nan"]))
+        guard case .failure = CSVLabelColumn.resolve(header: ["p0", "p1"], defaultColumn: 5) else { return XCTFail("a column the header lacks") }
     }
 
     func testSubsetsAndShapesOutOfRangeAreTypedErrors() throws {
@@ -167,5 +233,73 @@ final class LabeledDataTests: XCTestCase {
         var rng = SeededGenerator(seed: 1)
         let source = try SyntheticData.gaussianClasses(using: &rng)
         XCTAssertEqual(source.classes[0].mean[0], -0.3, accuracy: 0.005)
+    }
+
+    static let figureRings = [(0.0, 0.0), (-0.75, 0.0), (-1.5, 0.0)].map { Ring(centreX: $0.0, centreY: $0.1, radius: 0.3) }
+
+    func testRingFitTellsLandedClassesFromUnmovedOnes() throws {
+        let rings = try SyntheticData.rings()
+        // The target itself, and the target with its classes permuted: every class on a
+        // ring of its own, which the fit names.
+        let exact = try RingFit(rings, rings: Self.figureRings)
+        XCTAssertEqual(exact.classes.map(\.ring), [0, 1, 2])
+        XCTAssertTrue(exact.passed)
+        XCTAssertNoThrow(try exact.check())
+        for fit in exact.classes {
+            XCTAssertEqual(fit.meanDistanceToRing, 0, accuracy: 1e-6)
+            XCTAssertEqual(fit.meanDistanceToCentre, 0.3, accuracy: 1e-6)
+            XCTAssertEqual(fit.spread, 0, accuracy: 1e-6)
+            XCTAssertEqual(fit.centreOffset, 0, accuracy: 1e-6)
+        }
+        let permuted = try RingFit(LabeledDataset(classes: [rings.classes[2], rings.classes[0], rings.classes[1]]), rings: Self.figureRings)
+        XCTAssertEqual(permuted.classes.map(\.ring), [2, 0, 1])
+        XCTAssertTrue(permuted.passed)
+
+        // The rings' source before any step: a blob touching ring 0. Its points are near the
+        // circle (small D) but its mean is a radius away from the centre: not on the ring.
+        var rng = SeededGenerator(seed: 0)
+        let blob = try RingFit(SyntheticData.gaussianClasses(using: &rng), rings: Self.figureRings)
+        XCTAssertEqual(blob.classes.map(\.ring), [0, 0, 0])
+        for fit in blob.classes {
+            XCTAssertLessThan(fit.meanDistanceToRing, 0.045)
+            XCTAssertEqual(fit.centreOffset, 0.3, accuracy: 0.01)
+            XCTAssertFalse(fit.isOnRing)
+        }
+        XCTAssertFalse(blob.passed)
+        XCTAssertTrue(blob.problems.contains { $0.hasPrefix("class 1 is not on ring 0 (radius 0.3): its mean lies 0.3") }, "\(blob.problems)")
+        XCTAssertTrue(blob.problems.contains("classes 0, 1, 2 all lie nearest ring 0"), "\(blob.problems)")
+        XCTAssertThrowsError(try blob.check()) { error in
+            guard case let .notOnRings(problems)? = error as? RingFitError else { return XCTFail("\(error)") }
+            XCTAssertEqual(problems, blob.problems)
+            XCTAssertTrue("\(error)".hasPrefix("ring check failed: class 0 is not on ring 0"), "\(error)")
+        }
+
+        // Centred but on a circle of radius 0.4: its points are 0.1 off the ring.
+        let wide = try SyntheticData.rings(radius: 0.4, centres: [(0, 0), (-0.75, 0), (-1.5, 0)])
+        let off = try RingFit(LabeledDataset(classes: [wide.classes[0], rings.classes[1], rings.classes[2]]), rings: Self.figureRings)
+        XCTAssertEqual(off.classes[0].meanDistanceToRing, 0.1, accuracy: 1e-6)
+        XCTAssertEqual(off.problems.count, 1)
+        XCTAssertTrue(off.problems[0].contains("its points lie 0.1 from it on average"), off.problems[0])
+        // A looser tolerance accepts it.
+        XCTAssertTrue(try RingFit(LabeledDataset(classes: [wide.classes[0], rings.classes[1], rings.classes[2]]),
+                                  rings: Self.figureRings, tolerance: 0.5).passed)
+    }
+
+    func testRingFitRefusesWhatItCannotFit() throws {
+        let rings = try SyntheticData.rings()
+        let cube = try LabeledDataset(classes: [EmpiricalMeasure(points: Matrix(rowArrays: [[0, 0, 0]]))])
+        for (dataset, ringList, tolerance, fragment) in [
+            (cube, Self.figureRings, 0.15, "not in dimension 3"),
+            (rings, [], 0.15, "no rings"),
+            (rings, [Ring(centreX: 0, centreY: 0, radius: 0)], 0.15, "positive finite radius"),
+            (rings, [Ring(centreX: .nan, centreY: 0, radius: 1)], 0.15, "finite centre"),
+            (rings, Self.figureRings, 0, "(0, 1]"),
+            (rings, Self.figureRings, .nan, "(0, 1]"),
+        ] {
+            XCTAssertThrowsError(try RingFit(dataset, rings: ringList, tolerance: tolerance)) { error in
+                guard case let .invalidInput(problem)? = error as? RingFitError else { return XCTFail("\(error)") }
+                XCTAssertTrue(problem.contains(fragment), problem)
+            }
+        }
     }
 }

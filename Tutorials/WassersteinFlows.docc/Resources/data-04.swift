@@ -13,10 +13,12 @@ var progress = ProgressBar()
 let result = try flow.run(from: source, observer: &progress, using: &rng)
 let assignment = try LabelAssignment(flowed: result.state, target: target)
 
-// Keep the flowed images with the labels they were assigned, as NumPy arrays:
-// features (500, 1, 28, 28) float32 and labels (500,) int64.
-let flowed = try LabeledSamples(assignment.relabeled(result.state, target: target),
-                                featureShape: digits.featureShape)
+// Name every flowed class after the garment it was matched to, then keep the images
+// with the garments' labels (positions in `garments.classNames`, the labels Fashion-MNIST
+// itself uses), as NumPy arrays: features (500, 1, 28, 28) float32, labels (500,) int64.
+let relabelled = try assignment.relabeled(result.state, target: target)
+let flowed = try LabeledSamples(relabelled, featureShape: digits.featureShape,
+                                classNames: garments.classNames)
 try flowed.writeNPZ(to: "flowed.npz")
 // In Python: np.load("flowed.npz")["features"]; or look at them:
 // swift run -c release wow data show flowed.npz --per-class 6 --out flowed.png
