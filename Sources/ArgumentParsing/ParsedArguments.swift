@@ -29,6 +29,21 @@ public struct ParsedArguments: Sendable, Equatable {
         (try? lookup(name).values) != nil
     }
 
+    /// Every option of the innermost command with the value it takes in this run (given,
+    /// or its default; flags `true`/`false`; repeated values joined by `,`), except
+    /// `excluding` and options with neither value nor default: what identifies a run.
+    public func effectiveOptions(excluding: Set<String> = []) -> [String: String] {
+        var result = [String: String]()
+        for option in command.options where !excluding.contains(option.long) {
+            if option.kind == .flag {
+                result[option.long] = String((try? flag(option.long)) ?? false)
+            } else if let values = try? strings(option.long), !values.isEmpty {
+                result[option.long] = values.joined(separator: ",")
+            }
+        }
+        return result
+    }
+
     /// Whether the flag `name` was given.
     public func flag(_ name: String) throws -> Bool {
         let entry = try lookup(name)

@@ -178,8 +178,9 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
 
     /// The step loop, from the run's current step (`run.losses.count`: 0 for a fresh run,
     /// the checkpoint's step for a resumed one) to the step budget. `afterMove(run,
-    /// movesDone, generator)` runs after every move and once at the end (with the final
-    /// step count), for checkpoints; it sees the flow as it is then (integrator memory).
+    /// movesDone, generator, flow)` runs after every move (before the loss at the new
+    /// state is evaluated), for checkpoints; it sees the flow as it is then (integrator
+    /// memory).
     package mutating func loop<Observer: FlowObserver, G: RandomNumberGenerator>(
         _ run: inout FlowRun<F.State>, observer: inout Observer, using generator: inout G,
         afterMove: (inout FlowRun<F.State>, Int, inout G, Self) throws -> Void
@@ -196,10 +197,9 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
                     break
                 }
                 try move(&run, step: step, along: gradient)
-                if step + 1 < steps { try afterMove(&run, step + 1, &generator, self) }
+                try afterMove(&run, step + 1, &generator, self)
             }
         }
-        try afterMove(&run, run.losses.count - 1, &generator, self)
         run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
         try observer.flowDidFinish()
         return run.result()

@@ -62,11 +62,13 @@ public struct FlowInterrupted: Error, CustomStringConvertible, Sendable, Equatab
 
 extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: CheckpointCodable {
     /// Runs the flow with checkpoints: saves to `checkpointing.store` every
-    /// `checkpointing.interval` moves, at the end, and when `stopRequested()` turns true
-    /// (then throws `FlowInterrupted`). With `resume`, continues from the stored
-    /// checkpoint when there is one (refusing one from another run, naming the
+    /// `checkpointing.interval` moves, after the last move, and when `stopRequested()`
+    /// turns true (then throws `FlowInterrupted`). With `resume`, continues from the
+    /// stored checkpoint when there is one (refusing one from another run, naming the
     /// differences); the result is then bit for bit the uninterrupted run's, for the same
-    /// options and seed (`losses` complete; `snapshots` from the resumed step on).
+    /// options and seed, also when the step budget grew (`losses` complete; `snapshots`
+    /// from the resumed step on). A checkpoint is taken after a move and before the loss
+    /// at the new state, which a resumed run evaluates again.
     ///
     /// A checkpoint holds the step, the loss history, the state, the integrator's and the
     /// functional's memory (`CheckpointableMemory`), the generator's state and the
@@ -85,28 +87,24 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
         guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
         var run = FlowRun(initial: initial, steps: steps)
         if resume, let stored = try checkpointing.store.load() {
-            if try restore(stored, into: &run, generator: &generator, checkpointing: checkpointing) {
-                try observer.flowDidFinish()
-                return run.result()
-            }
+            try restore(stored, into: &run, generator: &generator, checkpointing: checkpointing)
         }
-        let store = checkpointing.store, interval = checkpointing.interval
+        let store = checkpointing.store, interval = checkpointing.interval, budget = steps
         return try loop(&run, observer: &observer, using: &generator) { run, moves, generator, flow in
-            let finished = moves == run.losses.count - 1
-            let due = finished || interval.map { moves % $0 == 0 } ?? false
-            let stop = !finished && checkpointing.stopRequested()
-            guard due || stop else { return }
-            try store.save(flow.checkpointArrays(run, moves: moves, finished: finished, generator: generator, identity: checkpointing.identity))
+            let stop = moves < budget && checkpointing.stopRequested()
+            guard stop || moves == budget || interval.map({ moves % $0 == 0 }) ?? false else { return }
+            try store.save(flow.checkpointArrays(run, moves: moves, generator: generator, identity: checkpointing.identity))
             if stop { throw FlowInterrupted(step: moves, location: store.location) }
         }
     }
 
-    /// The arrays of a checkpoint after `moves` moves.
-    func checkpointArrays(_ run: FlowRun<F.State>, moves: Int, finished: Bool, generator: SeededGenerator,
+    /// The arrays of a checkpoint after `moves` moves, before the loss at the new state
+    /// is evaluated (so a resumed run, even one given more steps, draws what the
+    /// uninterrupted run draws).
+    func checkpointArrays(_ run: FlowRun<F.State>, moves: Int, generator: SeededGenerator,
                           identity: [String: String]) -> CheckpointArrays {
         var arrays: CheckpointArrays = [
             "flow/moves": .int64([Int64(moves)], shape: [1]),
-            "flow/finished": .int64([finished ? 1 : 0], shape: [1]),
             "flow/losses": .float64(run.losses, shape: [run.losses.count]),
         ]
         arrays.merge(generator.checkpointArrays.prefixed("generator/")) { $1 }
@@ -118,17 +116,17 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
     }
 
     /// Restores a stored checkpoint into `run`, the integrator, the functional and the
-    /// generator. Returns `true` when the stored run had finished.
+    /// generator.
     mutating func restore<Store: CheckpointStore>(
         _ stored: CheckpointArrays, into run: inout FlowRun<F.State>, generator: inout SeededGenerator,
         checkpointing: Checkpointing<Store>
-    ) throws -> Bool {
+    ) throws {
         let location = checkpointing.store.location
         let differences = try CheckpointIdentity.differences(stored, expected: checkpointing.identity)
         guard differences.isEmpty else { throw CheckpointError.mismatch(file: location, differences: differences) }
-        let moves = try stored.integer("flow/moves"), finished = try stored.integer("flow/finished") != 0
+        let moves = try stored.integer("flow/moves")
         let losses = try stored.doubles("flow/losses")
-        guard moves >= 0, losses.count == moves + (finished ? 1 : 0), moves <= steps else {
+        guard moves >= 0, losses.count == moves, moves <= steps else {
             let reason = moves > steps ? "it is at step \(moves), past this run's \(steps) steps" : "its step \(moves) and \(losses.count) losses disagree"
             throw CheckpointError.mismatch(file: location, differences: [reason])
         }
@@ -141,22 +139,16 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
         try functional.restoreMemory(from: stored.strippingPrefix("functional/"))
         generator = try SeededGenerator(checkpointArrays: stored.strippingPrefix("generator/"))
         run.restore(state: state, losses: losses)
-        if finished && moves < steps {
-            // A run that stopped early (a stopping rule) is not continued.
-            run.termination = .converged(step: moves)
-        }
-        return finished
     }
 }
 
 extension FlowRun {
-    /// Continues from a checkpoint: `state` after `losses.count` (or, finished, one
-    /// fewer) moves.
+    /// Continues from a checkpoint: `state` after `losses.count` moves.
     package mutating func restore(state: State, losses: [Double]) {
         self.state = state
         lastGood = state
         self.losses = losses
-        snapshots = [FlowSnapshot(step: max(0, losses.count - 1), state: state)]
+        snapshots = [FlowSnapshot(step: losses.count, state: state)]
     }
 }
 

@@ -37,7 +37,7 @@ enum FlowCommand {
             .option("target-batch", value: "k", help: "Random points per target class per step (default: all)."),
             .option("seed", value: "s", help: "Seed of every random choice.", default: "0"),
             .option("out", value: "dir", help: "Output directory.", required: true),
-        ])
+        ] + FlowRunning.specs)
 
     static func run(_ arguments: ParsedArguments) throws {
         let method = try arguments.choice("method", as: Method.self)
@@ -73,16 +73,16 @@ enum FlowCommand {
                                        classNames: targetClassNames), mapping)
         }
         let mmd = try MMD(kernel: kernel, target: target, targetBatchSize: batch)
-        var rng = SeededGenerator(seed: seed)
+        let plan = try FlowRunning.plan(arguments, out: out, source: source, target: target)
         let result: FlowResult<LabeledDataset>
         do {
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
                 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
-                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
+                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
             case .momentum:
                 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: source, observer: &bar, using: &rng) }
+                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
             try writeFlowed(labelled(divergence.partial.state).0, to: out)
@@ -151,7 +151,7 @@ extension FlowCommand {
         let problem = try ProductSpaceProblem(source: source, target: target, components: components)
         // Pixels are clipped to [0, 1] as in the reference; other features are left alone.
         let clipping: ClosedRange<Float>? = sourceSamples.featureShape.isImage ? 0...1 : nil
-        var rng = SeededGenerator(seed: seed)
+        let plan = try FlowRunning.plan(arguments, out: out, source: problem.source, target: problem.target)
         let result: FlowResult<GaussianLabeledSamples>
         do {
             switch method {
@@ -162,13 +162,13 @@ extension FlowCommand {
                     : .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(try arguments.double("sinkhorn", greaterThan: 0)), tolerance: 1e-6))
                 var flow = Flow(functional: OTDDObjective(target: problem.target, outerSolver: outer),
                                 integrator: try AdamWStep<GaussianLabeledSamples>(learningRate: learningRate), steps: steps)
-                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: problem.source, observer: &bar, using: &rng) }
+                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan)
             case .product:
                 let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 1)
                 let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
                 let mmd = try ProductSpaceMMD(target: problem.target, noiseLevel: try arguments.double("noise", min: 0))
                 var flow = Flow(functional: mmd, integrator: try ProductSpaceMomentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: problem.source, observer: &bar, using: &rng) }
+                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan)
             case .mmd:
                 preconditionFailure("the WoW MMD flow is run by FlowCommand.run")
             }
