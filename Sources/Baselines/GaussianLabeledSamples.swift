@@ -63,6 +63,10 @@ public struct GaussianLabeledSamples: ElementwiseFlowManifold, Equatable, Sendab
         let n = features.rows, k = labelDimension
         guard n > 0, features.columns > 0 else { throw BaselineError.empty("the sample features") }
         guard k >= 1 else { throw BaselineError.invalidParameter("the label dimension must be at least 1, got \(k)") }
+        let (nk, overflow) = n.multipliedReportingOverflow(by: k)
+        guard !overflow, !nk.multipliedReportingOverflow(by: k).overflow else {
+            throw BaselineError.invalidParameter("\(n) samples with \(k) x \(k) covariances need more than \(Int.max) entries")
+        }
         guard means.count == n * k else {
             throw BaselineError.dimensionMismatch(expected: n * k, found: means.count, context: "mean entries for \(n) samples in \(k) dimensions")
         }
@@ -126,12 +130,26 @@ public struct GaussianLabeledSamples: ElementwiseFlowManifold, Equatable, Sendab
     }
 
     /// The covariance `Sigma_i` as a `SymmetricMatrix`.
-    public func covariance(_ i: Int) -> SymmetricMatrix {
+    ///
+    /// - Throws: `BaselineError.invalidParameter` for `i` outside `0..<count`,
+    ///   `.nonFiniteValue` when the covariance holds NaN or infinity (a state moved
+    ///   directly, outside `Flow`, along a tangent too large for `Double`).
+    public func covariance(_ i: Int) throws -> SymmetricMatrix {
+        guard (0..<count).contains(i) else {
+            throw BaselineError.invalidParameter("sample index \(i) is outside 0..<\(count)")
+        }
         let k = labelDimension
-        return try! SymmetricMatrix(dimension: k, storage: Array(covariances[(i * k * k)..<((i + 1) * k * k)]))
+        let block = Array(covariances[(i * k * k)..<((i + 1) * k * k)])
+        guard block.allSatisfy(\.isFinite) else { throw BaselineError.nonFiniteValue("the covariance of sample \(i)") }
+        // Finite, of k x k entries, k >= 1, and exactly symmetric (every initialiser and
+        // `move(along:)` symmetrise the blocks), so no other refusal of the initialiser
+        // applies.
+        return try SymmetricMatrix(dimension: k, storage: block)
     }
 
     /// The mean `m_i`.
+    ///
+    /// - Precondition: `0 <= i < count` (as for an array subscript).
     public func mean(_ i: Int) -> [Double] {
         Array(means[(i * labelDimension)..<((i + 1) * labelDimension)])
     }

@@ -32,9 +32,11 @@ public enum DataFile {
     ///   - path: the file.
     ///   - prefix: when set, stop after this many decompressed bytes (enough to read a
     ///     header without inflating a whole archive).
-    /// - Throws: ``DatasetError`` if the file is missing, unreadable or a corrupt gzip stream.
+    /// - Throws: ``DatasetError`` if the file is missing, unreadable or a corrupt gzip
+    ///   stream; ``DatasetError/invalidArgument(_:)`` for a negative `prefix`.
     /// - Complexity: O(size of the file + decompressed size).
     public static func bytes(_ path: String, prefix: Int? = nil) throws -> [UInt8] {
+        try checkLimit(prefix)
         let raw = try rawBytes(path)
         guard isGzip(raw) else {
             if let prefix { return Array(raw.prefix(prefix)) }
@@ -51,8 +53,9 @@ public enum DataFile {
     /// Decompresses gzip `bytes` (all members), stopping early after `limit` output bytes.
     ///
     /// - Throws: ``DatasetError/corruptFile(path:location:problem:)`` for a truncated or
-    ///   corrupt stream.
+    ///   corrupt stream; ``DatasetError/invalidArgument(_:)`` for a negative `limit`.
     public static func gunzip(_ bytes: [UInt8], path: String, limit: Int? = nil) throws -> [UInt8] {
+        try checkLimit(limit)
         var output = [UInt8]()
         output.reserveCapacity(min(limit ?? Int.max, max(bytes.count * 4, 1 << 16)))
         var consumed = 0
@@ -100,6 +103,11 @@ public enum DataFile {
             }
         }
         return output
+    }
+
+    /// Throws unless a byte limit is absent or nonnegative.
+    static func checkLimit(_ limit: Int?) throws {
+        if let limit, limit < 0 { throw DatasetError.invalidArgument("a byte limit must be nonnegative, got \(limit)") }
     }
 
     /// Writes `bytes` to `path` atomically, gzip-compressing them when `gzip` is true.

@@ -59,6 +59,11 @@ public struct GaussianMixtureDataset: Dataset, Sendable {
         guard !perClass.isEmpty, perClass.allSatisfy({ $0.count > 0 }) else {
             throw DatasetError.invalidArgument("every split needs a positive count per class")
         }
+        let largest = perClass.map(\.count).max() ?? 0
+        guard !largest.multipliedReportingOverflow(by: means.count).overflow,
+              !(largest * means.count).multipliedReportingOverflow(by: d).overflow else {
+            throw DatasetError.invalidArgument("\(largest) samples per class of \(means.count) classes in \(d) dimensions are too many to hold")
+        }
         self.means = means
         self.std = std
         self.seed = seed
@@ -102,6 +107,14 @@ public struct GaussianNoiseDataset: Dataset, Sendable {
     ///   - seed: the seed of the draw.
     public init(like template: DatasetInfo, perClass: Int, mean: Float = 0, std: Float = 1, seed: UInt64 = 0) throws {
         guard perClass > 0 else { throw DatasetError.invalidArgument("noise needs a positive count per class, got \(perClass)") }
+        try template.featureShape.validate()
+        guard template.classCount > 0 else {
+            throw DatasetError.invalidArgument("noise like \(template.name) needs a template with at least one class")
+        }
+        let (total, overflow) = perClass.multipliedReportingOverflow(by: template.classCount)
+        guard !overflow, !total.multipliedReportingOverflow(by: template.featureShape.count).overflow else {
+            throw DatasetError.invalidArgument("\(perClass) samples per class of \(template.classCount) classes shaped \(template.featureShape) are too many to hold")
+        }
         guard mean.isFinite, std.isFinite, std >= 0 else {
             throw DatasetError.invalidArgument("noise needs a finite mean and a finite std >= 0")
         }
@@ -109,7 +122,7 @@ public struct GaussianNoiseDataset: Dataset, Sendable {
         self.std = std
         self.seed = seed
         info = DatasetInfo(name: "noise-like-\(template.name)", classNames: template.classNames,
-                           featureShape: template.featureShape, splits: [(.all, perClass * template.classCount)])
+                           featureShape: template.featureShape, splits: [(.all, total)])
     }
 
     public func load(_ split: DatasetSplit) throws -> LabeledSamples {

@@ -77,10 +77,12 @@ public struct ProgressBar: FlowObserver, Sendable {
         self.refreshesPerSecond = refreshesPerSecond
     }
 
-    /// The bar's text for `progress` (no carriage return).
+    /// The bar's text for `progress` (no carriage return). A negative `width` draws no
+    /// bar; a step outside `0...totalSteps` draws an empty or a full one.
     public func render(_ progress: FlowProgress) -> String {
+        let width = max(0, self.width)
         let fraction = progress.totalSteps > 0 ? Double(progress.step) / Double(progress.totalSteps) : 1
-        let filled = min(width, Int((fraction * Double(width)).rounded(.down)))
+        let filled = Int((min(max(fraction, 0), 1) * Double(width)).rounded(.down))
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let loss = String(format: "%.4e", progress.loss)
         let rate = String(format: "%.1f", progress.stepsPerSecond)

@@ -68,7 +68,11 @@ public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator, Sendable {
         for (moment, name) in [(firstMoment, "the first moment"), (secondMoment, "the second moment")] {
             if let moment { try IntegratorError.checkTangent(moment, at: state, what: name, integrator: Self.self) }
         }
-        let g = state.riemannianGradient(gradient)
+        let g = try IntegratorError.riemannianGradient(gradient, at: state, integrator: Self.self)
+        let decay = weightDecay > 0 ? state.weightDecayDirection : nil
+        if let decay {
+            try IntegratorError.checkTangent(decay, at: state, what: "\(State.self).weightDecayDirection", integrator: Self.self)
+        }
         let b1 = beta1, b2 = beta2, eps = epsilon
         var m = g.mapComponents { (1 - b1) * $0 }
         if let previous = firstMoment { m.add(previous.mapComponents { b1 * $0 }, scaledBy: 1) }
@@ -78,7 +82,7 @@ public struct AdamWStep<State: ElementwiseFlowManifold>: Integrator, Sendable {
         let t = Double(stepCount)
         let c1 = 1 - pow(b1, t), c2 = 1 - pow(b2, t)
         var displacement = m.combineComponents(with: v) { mk, vk in (mk / c1) / ((vk / c2).squareRoot() + eps) }
-        if weightDecay > 0 { displacement.add(state.weightDecayDirection, scaledBy: weightDecay) }
+        if let decay { displacement.add(decay, scaledBy: weightDecay) }
         displacement.scale(by: -learningRate)
         firstMoment = m
         secondMoment = v

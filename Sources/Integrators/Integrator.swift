@@ -58,7 +58,8 @@ public struct GeodesicStep<State: FlowManifold>: Integrator, Sendable {
 
     public mutating func step(_ state: inout State, gradient: State.Tangent) throws {
         try IntegratorError.checkTangent(gradient, at: state, integrator: Self.self)
-        state.move(along: state.riemannianGradient(gradient), scaledBy: -learningRate)
+        let direction = try IntegratorError.riemannianGradient(gradient, at: state, integrator: Self.self)
+        state.move(along: direction, scaledBy: -learningRate)
     }
 }
 
@@ -89,7 +90,7 @@ public struct Momentum<State: FlowManifold>: Integrator, Sendable {
         if let velocity {
             try IntegratorError.checkTangent(velocity, at: state, what: "the velocity kept from the last step", integrator: Self.self)
         }
-        let g = state.riemannianGradient(gradient)
+        let g = try IntegratorError.riemannianGradient(gradient, at: state, integrator: Self.self)
         if velocity != nil {
             // In place on the velocity's own storage, one pass where the tangent fuses it:
             // m v + g.

@@ -40,4 +40,16 @@ extension IntegratorError {
             throw IntegratorError.shapeMismatch(integrator: String(describing: integrator), reason: "\(what) does not fit the state: \(reason)")
         }
     }
+
+    /// `state.riemannianGradient(gradient)`, checked like a gradient: a state conformer
+    /// whose `riemannianGradient(_:)` changes the tangent's shape is refused here with
+    /// `shapeMismatch` instead of reaching `move(along:)`'s precondition (or that of the
+    /// tangent's `add`, in a momentum update).
+    package static func riemannianGradient<State: FlowManifold, I>(
+        _ gradient: State.Tangent, at state: State, integrator: I.Type
+    ) throws -> State.Tangent {
+        let converted = state.riemannianGradient(gradient)
+        try checkTangent(converted, at: state, what: "\(State.self).riemannianGradient(_:)'s result", integrator: integrator)
+        return converted
+    }
 }

@@ -47,8 +47,8 @@ public struct Conv2d: Layer {
         try Conv2d.validate(inChannels: inChannels, outChannels: outChannels, kernelSize: kernelSize,
                             stride: stride, padding: padding)
         let fanIn = inChannels * kernelSize * kernelSize
-        let w = Initialization.uniform(shape: [outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn, using: &generator)
-        let b = Initialization.uniform(shape: [outChannels], fanIn: fanIn, using: &generator)
+        let w = try Initialization.uniform(shape: [outChannels, inChannels, kernelSize, kernelSize], fanIn: fanIn, using: &generator)
+        let b = try Initialization.uniform(shape: [outChannels], fanIn: fanIn, using: &generator)
         self.init(unchecked: w, b, stride: stride, padding: padding)
     }
 
@@ -82,6 +82,9 @@ public struct Conv2d: Layer {
         guard inChannels > 0, outChannels > 0, kernelSize > 0, stride > 0, padding >= 0 else {
             throw NeuralNetworkError.invalidArgument(
                 "Conv2d needs positive channels, kernel and stride and non-negative padding (got C=\(inChannels), O=\(outChannels), k=\(kernelSize), s=\(stride), p=\(padding))")
+        }
+        guard Tensor.elementCount([outChannels, inChannels, kernelSize, kernelSize]) != nil else {
+            throw NeuralNetworkError.invalidArgument("Conv2d weights of shape [\(outChannels), \(inChannels), \(kernelSize), \(kernelSize)] have more than \(Int.max) elements")
         }
     }
 

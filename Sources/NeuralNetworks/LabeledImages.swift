@@ -40,7 +40,12 @@ public struct LabeledImages: Sendable, Equatable {
     public var imageShape: [Int] { Array(images.shape.dropFirst()) }
 
     /// The images at `indices`, in that order.
-    public func subset(_ indices: [Int]) -> LabeledImages {
-        LabeledImages(unchecked: images.gathering(samples: indices), labels: indices.map { labels[$0] }, classCount: classCount)
+    ///
+    /// - Throws: `NeuralNetworkError.invalidArgument` for an index outside `0..<count`.
+    public func subset(_ indices: [Int]) throws -> LabeledImages {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= count }) {
+            throw NeuralNetworkError.invalidArgument("image index \(bad) is outside 0..<\(count)")
+        }
+        return LabeledImages(unchecked: try images.gathering(samples: indices), labels: indices.map { labels[$0] }, classCount: classCount)
     }
 }

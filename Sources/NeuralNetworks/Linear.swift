@@ -28,8 +28,8 @@ public struct Linear: Layer {
         }
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
-        weight = Parameter(Initialization.uniform(shape: [outFeatures, inFeatures], fanIn: inFeatures, using: &generator))
-        bias = Parameter(Initialization.uniform(shape: [outFeatures], fanIn: inFeatures, using: &generator))
+        weight = Parameter(try Initialization.uniform(shape: [outFeatures, inFeatures], fanIn: inFeatures, using: &generator))
+        bias = Parameter(try Initialization.uniform(shape: [outFeatures], fanIn: inFeatures, using: &generator))
     }
 
     /// A linear map with the given weights `(out, in)` and biases `(out)`.

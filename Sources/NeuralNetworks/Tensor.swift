@@ -35,7 +35,9 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         guard shape.allSatisfy({ $0 >= 0 }) else {
             throw NeuralNetworkError.shapeMismatch("tensor shape \(shape) has a negative extent")
         }
-        let count = shape.reduce(1, *)
+        guard let count = Tensor.elementCount(shape) else {
+            throw NeuralNetworkError.shapeMismatch("tensor shape \(shape) has more than \(Int.max) elements")
+        }
         guard storage.count == count else {
             throw NeuralNetworkError.shapeMismatch("tensor of shape \(shape) needs \(count) elements, got \(storage.count)")
         }
@@ -84,7 +86,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `NeuralNetworkError.shapeMismatch` when `matrix.columns != C * H * W`.
     public init(images matrix: Matrix, channels: Int, height: Int, width: Int) throws {
-        guard channels > 0, height > 0, width > 0, matrix.columns == channels * height * width else {
+        guard channels > 0, height > 0, width > 0, Tensor.elementCount([channels, height, width]) == matrix.columns else {
             throw NeuralNetworkError.shapeMismatch(
                 "a matrix with \(matrix.columns) columns cannot hold \(channels) x \(height) x \(width) images")
         }
@@ -96,12 +98,13 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
         self.init(uncheckedShape: [matrix.rows, matrix.columns], storage: matrix.storage)
     }
 
-    /// The tensor as a matrix with one row per batch element (all other axes flattened).
+    /// The tensor as a matrix with one row per batch element (all other axes flattened);
+    /// a rank-0 tensor (one element) is a `1 x 1` matrix.
     public var matrix: Matrix {
-        let rows = shape.first ?? 0
-        let columns = rows == 0 ? (shape.dropFirst().reduce(1, *)) : count / rows
-        // The element count always matches, so the throwing initialiser cannot fail.
-        return try! Matrix(rows: rows, columns: columns, storage: storage)
+        let rows = shape.isEmpty ? 1 : shape[0]
+        // `count` is the product of the extents, so `rows * elementsPerSample == count`
+        // and the throwing initialiser cannot fail.
+        return try! Matrix(rows: rows, columns: elementsPerSample, storage: storage)
     }
 
     /// Number of elements.
@@ -117,6 +120,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     public var elementsPerSample: Int { shape.dropFirst().reduce(1, *) }
 
     /// Element at a multi-index (one index per axis).
+    ///
+    /// - Precondition: one index per axis, each within its extent (as for `Array`).
     public subscript(indices: Int...) -> Float {
         get { buffer.pointer[offset(indices)] }
         set {
@@ -127,6 +132,8 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Element at a flat (row-major) position.
+    ///
+    /// - Precondition: `0 <= index < count` (as for `Array`).
     public subscript(flat index: Int) -> Float {
         get {
             precondition(index >= 0 && index < count, "flat index \(index) out of range 0..<\(count)")
@@ -153,15 +160,20 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     ///
     /// - Throws: `NeuralNetworkError.shapeMismatch` when the counts differ.
     public func reshaped(to newShape: [Int]) throws -> Tensor {
-        guard newShape.allSatisfy({ $0 >= 0 }), newShape.reduce(1, *) == count else {
+        guard newShape.allSatisfy({ $0 >= 0 }), Tensor.elementCount(newShape) == count else {
             throw NeuralNetworkError.shapeMismatch("cannot reshape \(shape) (\(count) elements) to \(newShape)")
         }
         return Tensor(shape: newShape, sharing: self)
     }
 
     /// Batch elements `range` (a slice along the first axis).
-    public func samples(_ range: Range<Int>) -> Tensor {
-        precondition(range.lowerBound >= 0 && range.upperBound <= batchSize, "sample range out of bounds")
+    ///
+    /// - Throws: `NeuralNetworkError.invalidArgument` when `range` is not within
+    ///   `0..<batchSize` or the tensor has rank 0.
+    public func samples(_ range: Range<Int>) throws -> Tensor {
+        guard rank > 0, range.lowerBound >= 0, range.upperBound <= batchSize else {
+            throw NeuralNetworkError.invalidArgument("sample range \(range) is outside 0..<\(batchSize) (tensor of shape \(shape))")
+        }
         let per = elementsPerSample
         var newShape = shape
         newShape[0] = range.count
@@ -171,13 +183,19 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// The batch elements at `indices`, in that order.
-    public func gathering(samples indices: [Int]) -> Tensor {
+    ///
+    /// - Throws: `NeuralNetworkError.invalidArgument` for an index outside
+    ///   `0..<batchSize` or a rank-0 tensor.
+    public func gathering(samples indices: [Int]) throws -> Tensor {
+        if let bad = indices.first(where: { $0 < 0 || $0 >= batchSize }) {
+            throw NeuralNetworkError.invalidArgument("sample index \(bad) is outside 0..<\(batchSize) (tensor of shape \(shape))")
+        }
+        guard rank > 0 else { throw NeuralNetworkError.invalidArgument("a rank-0 tensor has no samples to gather") }
         let per = elementsPerSample
         var newShape = shape
         newShape[0] = indices.count
         let out = Tensor(uninitializedShape: newShape)
         for (row, index) in indices.enumerated() {
-            precondition(index >= 0 && index < batchSize, "sample index \(index) out of range")
             (out.buffer.pointer + row * per).update(from: buffer.pointer + index * per, count: per)
         }
         return out
@@ -188,6 +206,7 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
     /// - Throws: `NeuralNetworkError.shapeMismatch` when trailing extents differ.
     public static func concatenating(_ parts: [Tensor]) throws -> Tensor {
         guard let first = parts.first else { return Tensor() }
+        guard first.rank > 0 else { throw NeuralNetworkError.shapeMismatch("cannot concatenate rank-0 tensors along a batch axis") }
         let tail = Array(first.shape.dropFirst())
         for part in parts where Array(part.shape.dropFirst()) != tail || part.rank != first.rank {
             throw NeuralNetworkError.shapeMismatch("cannot concatenate shapes \(first.shape) and \(part.shape)")
@@ -239,6 +258,17 @@ public struct Tensor: Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Tensor {
+    /// The product of the extents, or `nil` when it overflows `Int`.
+    static func elementCount(_ shape: [Int]) -> Int? {
+        var count = 1
+        for extent in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: extent)
+            if overflow { return nil }
+            count = product
+        }
+        return count
+    }
+
     /// Checks that this tensor has `rank` axes; returns the shape.
     func requireRank(_ expected: Int, _ layer: String) throws -> [Int] {
         guard shape.count == expected else {

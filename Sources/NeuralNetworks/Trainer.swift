@@ -103,7 +103,7 @@ public struct Trainer<Opt: Optimizer> {
             for b in 0..<batches {
                 let indices = Array(order[(b * batchSize)..<min(data.count, (b + 1) * batchSize)])
                 let labels = indices.map { data.labels[$0] }
-                var images = data.images.gathering(samples: indices)
+                var images = try data.images.gathering(samples: indices)
                 if let augmentation {
                     var drawn = try augmentation.draw(imageShape: data.imageShape, using: &generator)
                     images = try drawn.forward(images, mode: .inference)

@@ -22,6 +22,9 @@ public struct CostMatrix: Sendable, Equatable {
     /// - Complexity: O(n m) to validate.
     public init(rows: Int, columns: Int, values: [Double]) throws {
         guard rows > 0, columns > 0 else { throw OptimalTransportError.empty("cost matrix (\(rows) x \(columns))") }
+        guard !rows.multipliedReportingOverflow(by: columns).overflow else {
+            throw OptimalTransportError.invalidParameter("a \(rows) x \(columns) cost matrix has more than \(Int.max) entries")
+        }
         guard values.count == rows * columns else {
             throw OptimalTransportError.dimensionMismatch(expected: rows * columns, found: values.count, context: "cost matrix entries for \(rows) x \(columns)")
         }

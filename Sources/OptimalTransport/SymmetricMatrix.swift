@@ -18,6 +18,9 @@ public struct SymmetricMatrix: Sendable, Equatable, CustomStringConvertible {
     ///   `.notSymmetric` beyond the tolerance.
     public init(dimension: Int, storage: [Double], symmetryTolerance: Double = 1e-9) throws {
         guard dimension > 0 else { throw OptimalTransportError.empty("symmetric matrix") }
+        guard !dimension.multipliedReportingOverflow(by: dimension).overflow else {
+            throw OptimalTransportError.invalidParameter("a \(dimension) x \(dimension) matrix has more than \(Int.max) entries")
+        }
         guard storage.count == dimension * dimension else {
             throw OptimalTransportError.dimensionMismatch(expected: dimension * dimension, found: storage.count, context: "entries of a \(dimension) x \(dimension) matrix")
         }

@@ -33,14 +33,21 @@ public enum BitmapFont {
         "_": [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x1F], " ": [0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00],
         "(": [0x02, 0x04, 0x08, 0x08, 0x08, 0x04, 0x02], ")": [0x08, 0x04, 0x02, 0x02, 0x02, 0x04, 0x08],
         "=": [0x00, 0x00, 0x1F, 0x00, 0x1F, 0x00, 0x00], "+": [0x00, 0x04, 0x04, 0x1F, 0x04, 0x04, 0x00],
-        "?": [0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04],
+        "?": unknown,
     ]
 
     /// The seven row bitmaps of `character` (capitals for letters, `?` if unknown).
+    ///
+    /// A character whose capital form is several characters (`ß` -> `SS`, `ﬁ` -> `FI`)
+    /// has no single glyph and draws as `?`.
     public static func glyph(_ character: Character) -> [UInt8] {
-        let key = Character(character.uppercased())
-        return glyphs[key] ?? glyphs["?"]!
+        let upper = character.uppercased()
+        guard upper.count == 1, let key = upper.first, let bits = glyphs[key] else { return unknown }
+        return bits
     }
+
+    /// The glyph of `?`, drawn for every character the font lacks.
+    static let unknown: [UInt8] = [0x0E, 0x11, 0x01, 0x02, 0x04, 0x00, 0x04]
 
     /// Width in pixels of `text` at `scale` (no trailing spacing).
     public static func width(of text: String, scale: Int = 1) -> Int {

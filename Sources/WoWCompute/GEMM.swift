@@ -65,6 +65,9 @@ public struct GEMMOutput {
     }
 
     /// A matrix given by its rows.
+    ///
+    /// - Precondition: `rows[i]` is a valid, non-`nil` pointer for every row `i` the
+    ///   product writes (as every pointer handed to `gemm` must be valid).
     public static func rows(_ rows: UnsafePointer<UnsafeMutablePointer<Float>?>) -> GEMMOutput {
         GEMMOutput(raw: wow_output(base: nil, ld: 0, rows: rows))
     }
@@ -88,6 +91,8 @@ public struct GEMMOutput {
 ///   - a: `m x k` (or `k x m` when `transA == .transposed`).
 ///   - b: `k x n` (or `n x k` when `transB == .transposed`).
 ///   - c: `m x n`, overwritten (scaled by `beta` first).
+/// - Precondition: the shapes agree as above (as for BLAS; every caller in the toolkit
+///   derives them from the operands it checked).
 /// - Complexity: `2 m n k` flops.
 public func gemm(
     _ transA: Transpose, _ transB: Transpose,
@@ -122,6 +127,9 @@ public func gemm(
 /// `C = alpha * op(A) * op(B) + beta * C` on general operands (strided or row tables),
 /// with `op(A)` of shape `m x k` and `op(B)` of shape `k x n`. Same blocking, threading
 /// and determinism as the matrix form.
+///
+/// - Precondition: only `a` may be `.packedPanels`, and then made for `m` rows; every
+///   pointer covers the rows and columns the product reads or writes.
 public func gemm(
     m: Int, n: Int, k: Int, alpha: Float = 1, _ a: GEMMOperand, _ b: GEMMOperand,
     beta: Float = 0, into c: GEMMOutput

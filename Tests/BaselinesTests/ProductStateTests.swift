@@ -205,7 +205,7 @@ final class ProductStateTests: XCTestCase {
         for i in 0..<problem.target.count {
             let c = problem.target.labels[i]
             XCTAssertEqual(problem.target.mean(i), problem.targetClasses[c].mean)
-            XCTAssertEqual(problem.target.covariance(i), problem.targetClasses[c].covariance)
+            XCTAssertEqual(try problem.target.covariance(i), problem.targetClasses[c].covariance)
         }
         // The Gaussians are the fits of the projected class points.
         let projected = try problem.embedding.principalComponents.project(target.classes[1].points)

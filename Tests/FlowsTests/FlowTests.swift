@@ -110,4 +110,15 @@ final class FlowTests: XCTestCase {
         let text = bar.render(FlowProgress(step: 50, totalSteps: 100, loss: 0.00314, seconds: 2))
         XCTAssertEqual(text, "[#####.....] step 50/100  loss 3.1400e-03  25.0 it/s")
     }
+
+    /// A negative width, or a step outside `0...totalSteps` (both user values), draws an
+    /// empty, clamped or full bar instead of trapping in `String(repeating:count:)`.
+    func testProgressBarClampsNonsenseWidthsAndSteps() {
+        XCTAssertEqual(ProgressBar(width: -3).render(FlowProgress(step: 5, totalSteps: 10, loss: 1, seconds: 1)),
+                       "[] step 5/10  loss 1.0000e+00  5.0 it/s")
+        let bar = ProgressBar(width: 4)
+        XCTAssertTrue(bar.render(FlowProgress(step: -7, totalSteps: 10, loss: 1, seconds: 1)).hasPrefix("[....] step -7/10"))
+        XCTAssertTrue(bar.render(FlowProgress(step: 70, totalSteps: 10, loss: 1, seconds: 1)).hasPrefix("[####] step 70/10"))
+        XCTAssertTrue(bar.render(FlowProgress(step: Int.max, totalSteps: 1, loss: .nan, seconds: 0)).hasPrefix("[####]"))
+    }
 }

@@ -222,7 +222,7 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(batched.storage.map(\.bitPattern), single.storage.map(\.bitPattern))
         for i in [0, 7, 19] {
             let alone = try network(x.samples(i..<(i + 1)))
-            XCTAssertEqual(alone.storage.map(\.bitPattern), batched.samples(i..<(i + 1)).storage.map(\.bitPattern))
+            XCTAssertEqual(alone.storage.map(\.bitPattern), try batched.samples(i..<(i + 1)).storage.map(\.bitPattern))
         }
         // The paper's ConvNet (width 128): layers 2-3 have depth 128 x 9 = 1152, more than one
         // of the product's depth blocks, so an image alone must still add its bias after the
@@ -233,7 +233,7 @@ final class NetworkTests: XCTestCase {
         let together = try paper(images)
         for i in [0, 3] {
             XCTAssertEqual(try paper(images.samples(i..<(i + 1))).storage.map(\.bitPattern),
-                           together.samples(i..<(i + 1)).storage.map(\.bitPattern), "image \(i)")
+                           try together.samples(i..<(i + 1)).storage.map(\.bitPattern), "image \(i)")
         }
         // Embedding gradients of one and of several images, 1 vs 2 threads.
         let embedding = RandomEmbedding(architecture: .convNet(width: 8, depth: 2), imageShape: [1, 12, 12])
