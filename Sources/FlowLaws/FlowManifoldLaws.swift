@@ -32,9 +32,14 @@ public func checkFlowManifoldLaws<M: FlowManifold>(
     var still = state
     still.move(along: zero)
     if distance(still, state) != 0 { violations.append("moving along the zero tangent moved the state") }
-    still = state
-    still.move(along: state.riemannianGradient(zero))
-    if distance(still, state) != 0 { violations.append("moving along riemannianGradient(zero) moved the state") }
+    let convertedZero = state.riemannianGradient(zero)
+    if let reason = state.tangentMismatch(convertedZero) {
+        violations.append("riemannianGradient(zero) does not fit the state: \(reason)")
+    } else {
+        still = state
+        still.move(along: convertedZero)
+        if distance(still, state) != 0 { violations.append("moving along riemannianGradient(zero) moved the state") }
+    }
 
     let factor: Float = -0.37
     var fused = state, separate = state, scaled = tangent

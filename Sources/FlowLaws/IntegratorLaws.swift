@@ -40,8 +40,10 @@ public func checkIntegratorLaws<I: Integrator>(
         do { try stepper.step(&stepped, gradient: law.gradient) } catch {
             return violations + ["the first step threw: \(error)"]
         }
+        let move = law.expectedMove(state)
+        if let reason = state.tangentMismatch(move) { return violations + ["the expected first move does not fit the state: \(reason)"] }
         var expected = state
-        expected.move(along: law.expectedMove(state))
+        expected.move(along: move)
         let length = law.distance(expected, state)
         let miss = law.distance(stepped, expected)
         if !(length > 0) || !length.isFinite {
