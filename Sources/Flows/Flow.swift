@@ -189,8 +189,8 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
         if first <= steps {
             for step in first...steps {
                 let gradient = try evaluate(&run, step: step, using: &generator)
-                try observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: run.losses[step], seconds: run.elapsed()),
-                                         state: run.state)
+                try observer.flowDidStep(FlowProgress(step: step, totalSteps: steps, loss: run.losses[step], seconds: run.elapsed(),
+                                                      firstStep: first), state: run.state)
                 if step == steps { break }
                 if let stopping, stopping.isMet(run.losses) {
                     run.termination = .converged(step: step)

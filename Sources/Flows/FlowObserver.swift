@@ -9,18 +9,21 @@ public struct FlowProgress: Sendable {
     public let totalSteps: Int
     /// `F` at the current state.
     public let loss: Double
-    /// Seconds since the flow started.
+    /// Seconds since the flow started (or resumed).
     public let seconds: Double
+    /// The step this run started from: 0, or the checkpoint's step when resumed.
+    public let firstStep: Int
 
-    public init(step: Int, totalSteps: Int, loss: Double, seconds: Double) {
+    public init(step: Int, totalSteps: Int, loss: Double, seconds: Double, firstStep: Int = 0) {
         self.step = step
         self.totalSteps = totalSteps
         self.loss = loss
         self.seconds = seconds
+        self.firstStep = firstStep
     }
 
-    /// Steps per second so far.
-    public var stepsPerSecond: Double { seconds > 0 ? Double(step) / seconds : 0 }
+    /// Steps per second so far (in this run: a resumed run counts from its first step).
+    public var stepsPerSecond: Double { seconds > 0 ? Double(step - firstStep) / seconds : 0 }
 }
 
 /// Receives progress from `Flow.run`, which takes the observer `inout`: a struct
