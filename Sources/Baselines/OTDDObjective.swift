@@ -98,9 +98,7 @@ public struct OTDDObjective: Functional, Sendable {
     ///   costs, iteration caps of the network simplex).
     public func valueAndGradient(at state: GaussianLabeledSamples, into gradient: inout GaussianLabeledTangent?,
                                  using generator: inout some RandomNumberGenerator) throws -> Double {
-        let (value, fresh) = try evaluate(at: state, using: &generator)
-        gradient = fresh
-        return value
+        Self.handing(try evaluate(at: state, using: &generator), to: &gradient)
     }
 
     /// `F(state)` and its gradient, in fresh storage.

@@ -197,15 +197,20 @@ extension LabeledSamples {
             values = parsed
             names = nil  // "0" ... the largest label
         }
+        try self.init(stacking: dataset, classLabels: values, featureShape: shape, classNames: names)
+    }
+
+    /// Every class's points stacked in class order, each point labelled `classLabels[c]`.
+    init(stacking dataset: LabeledDataset, classLabels: [Int], featureShape shape: FeatureShape, classNames: [String]?) throws {
         var storage = [Float]()
         storage.reserveCapacity(dataset.pointCount * dataset.dimension)
         var labels = [Int]()
         for (c, measure) in dataset.classes.enumerated() {
             storage.append(contentsOf: measure.points.storage)
-            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
+            labels.append(contentsOf: repeatElement(classLabels[c], count: measure.count))
         }
         try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
-                      labels: labels, featureShape: shape, classNames: names)
+                      labels: labels, featureShape: shape, classNames: classNames)
     }
 }
 
@@ -241,15 +246,7 @@ extension LabeledSamples {
             }
             return k
         }
-        var storage = [Float]()
-        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
-        var labels = [Int]()
-        for (c, measure) in dataset.classes.enumerated() {
-            storage.append(contentsOf: measure.points.storage)
-            labels.append(contentsOf: repeatElement(values[c], count: measure.count))
-        }
-        try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
-                      labels: labels, featureShape: shape ?? .vector(dataset.dimension), classNames: classNames)
+        try self.init(stacking: dataset, classLabels: values, featureShape: shape ?? .vector(dataset.dimension), classNames: classNames)
     }
 
     /// The samples as CSV text: a header `class,x1,...,xd`, one row `label,features...`

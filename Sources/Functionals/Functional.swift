@@ -54,6 +54,14 @@ extension Functional {
         return (value, gradient)
     }
 
+    /// For conformers that compute their gradient in fresh storage: stores
+    /// `result.gradient` in `gradient` and returns `result.value`, so that the requirement
+    /// reads `Self.handing(try evaluate(at: state, using: &generator), to: &gradient)`.
+    public static func handing(_ result: (value: Double, gradient: State.Tangent), to gradient: inout State.Tangent?) -> Double {
+        gradient = result.gradient
+        return result.value
+    }
+
     /// `F(state)` alone (computed with the gradient).
     public func value(at state: State, using generator: inout some RandomNumberGenerator) throws -> Double {
         var gradient: State.Tangent?
