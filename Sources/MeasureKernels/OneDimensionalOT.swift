@@ -55,14 +55,18 @@ enum AbsoluteSliceCost: SliceCostFunction {
 
 /// One sorted sample on the line: values in increasing order, the original index of each
 /// sorted value, and optional per-point weights (indexed by original index).
-public struct SortedSample {
-    public var values: UnsafePointer<Float>
-    public var order: UnsafePointer<Int32>
-    public var count: Int
+///
+/// Borrowed pointers, valid only while their owner keeps them alive: `package` access,
+/// for this package's modules (the sliced kernels, the exact kernels' `d = 1` path).
+/// Outside the package, `OneDimensionalOT.distance` takes arrays.
+package struct SortedSample {
+    package var values: UnsafePointer<Float>
+    package var order: UnsafePointer<Int32>
+    package var count: Int
     /// `nil` for uniform weights `1/count`.
-    public var weights: UnsafePointer<Float>?
+    package var weights: UnsafePointer<Float>?
 
-    public init(values: UnsafePointer<Float>, order: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>?) {
+    package init(values: UnsafePointer<Float>, order: UnsafePointer<Int32>, count: Int, weights: UnsafePointer<Float>?) {
         self.values = values
         self.order = order
         self.count = count
@@ -80,13 +84,16 @@ public struct SortedSample {
 /// The gradient is the Wasserstein gradient at each point of the first sample,
 /// `g_i = (1 / a_i) sum_j pi_ij dc(s_i, t_j)/ds` (for the squared cost `2 (s_i - T(s_i))`,
 /// `T` the barycentric projection of the plan); `transport` adds `scale * g_i` to
-/// `gradient[original index of s_i]`.
+/// `gradient[original index of s_i]`. Public: `distance` (arrays); the pointer-based
+/// entry points are for this package's modules.
 ///
 /// - Complexity: O(n + m).
 public enum OneDimensionalOT {
     /// `W_c(s, t) = sum_ij pi_ij c(s_i, t_j)` for the optimal plan, and optionally the
-    /// scaled Wasserstein gradient at the points of `s` scattered into `gradient`.
-    public static func transport(_ s: SortedSample, _ t: SortedSample, cost: SliceCost,
+    /// scaled Wasserstein gradient at the points of `s` scattered into `gradient`
+    /// (`s.count` floats, indexed by original index). `package`: it reads and writes
+    /// through borrowed pointers.
+    package static func transport(_ s: SortedSample, _ t: SortedSample, cost: SliceCost,
                                  gradient: UnsafeMutablePointer<Float>? = nil, scale: Float = 1) -> Double {
         switch cost {
         case .squared: return walk(s, t, SquaredSliceCost.self, gradient, scale)

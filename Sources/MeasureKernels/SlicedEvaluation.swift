@@ -18,6 +18,11 @@ import WoWCompute
 /// Uniform pairs whose sizes divide one another (squared cost) are matched through
 /// block means computed once per measure and direction (`BlockKey`).
 ///
+/// Stages: `Plan` (which measures take part, their side-by-side layout), `project` and
+/// the sorts (`DiscrepancyPass.sortRows`), pass 1 (`PairSchedule`, `DiscrepancyPass`,
+/// `discrepancies`), pass 2 (`GradientTerms`, `GradientPass`) and the map back
+/// (`computeGradients`).
+///
 /// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L sum_i n_i log^2 n_i)`
 ///   for the sorts (`ArgSort`: a network up to 2048 keys, radix beyond),
 ///   `O(L (n_i + n_j))` per pair (`O(L min(n_i, n_j))` with block summaries). Memory:
@@ -112,331 +117,529 @@ enum SlicedEvaluation {
         }
     }
 
-    /// `run` after the directions are drawn (`theta`: `L x d`, row-major).
+    /// `run` after the directions are drawn (`theta`: `L x d`, row-major): the levels of
+    /// the reference estimator (drawn next from `generator`), the plan, and the projection
+    /// buffers `evaluate` fills.
     static func run(
         _ batch: KernelBatch, theta: UnsafePointer<Float>, dimension d: Int, slicing: Slicing, cost: SliceCost,
         profile: (Double) -> KernelProfile, recycling: inout [Matrix?],
         using generator: inout some RandomNumberGenerator
     ) throws -> KernelBatchResult {
         let L = slicing.projections
-        var levels: [Float] = []
-        var percentileCount = 0, levelCount = 0
-        if case let .referencePercentiles(p, u) = slicing.estimator {
-            percentileCount = p; levelCount = u
-            try checkScratch(L, u, what: "percentile levels")
-            for (index, measure) in batch.measures.enumerated() where !measure.isUniform {
-                throw KernelError.unsupported("the reference percentile estimator ignores weights; measure \(index) is weighted (use .exact)")
-            }
-            levels = (0..<(L * u)).map { _ in Float(generator.nextUnitDouble()) }
-        }
-
-        // Which measures take part, which need gradients, and their places side by side.
-        let measureCount = batch.measures.count
-        var used = [Bool](repeating: false, count: measureCount)
-        for p in batch.pairs where p.first != p.second { used[p.first] = true; used[p.second] = true }
-        let needsGradient = (0..<measureCount).map { used[$0] && batch.needsGradient($0) }
-        let gradientMeasures = (0..<measureCount).filter { needsGradient[$0] }
-        let weightedOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && !batch.measures[$0].isUniform }
-        let keysOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && batch.measures[$0].isUniform }
-        let stacked = gradientMeasures + weightedOnly + keysOnly
-        var offsets = [Int](repeating: -1, count: measureCount)
-        var counts = [Int](repeating: 0, count: measureCount)
-        var width = 0
-        for i in stacked { offsets[i] = width; counts[i] = batch.measures[i].count; width += counts[i] }
-        let gradientWidth = gradientMeasures.reduce(0) { $0 + counts[$1] }
-        let orderWidth = gradientWidth + weightedOnly.reduce(0) { $0 + counts[$1] }
-        var hasOrder = [Bool](repeating: false, count: measureCount)
-        for i in gradientMeasures + weightedOnly { hasOrder[i] = true }
-        try checkScratch(L, width + orderWidth + gradientWidth, what: "projections")
+        let levels = try Levels(slicing.estimator, batch: batch, directions: L, using: &generator)
+        let plan = Plan(batch, directions: L, dimension: d, cost: cost, levels: levels)
+        try checkScratch(L, plan.width + plan.orderWidth + plan.gradientWidth, what: "projections")
         // The large temporaries come from the scratch pool (no fresh pages per step).
-        return try ScratchPool.withBuffer(Float.self, count: L * width) { keys in
-            try ScratchPool.withBuffer(Int32.self, count: L * orderWidth) { order in
-                let projections = Projections(directions: L, width: width, orderWidth: orderWidth, keys: keys, order: order,
-                                              offsets: offsets, counts: counts, hasOrder: hasOrder, weights: batch.measures.map(\.weights))
-                return try evaluate(batch, projections: projections, stacked: stacked, gradientMeasures: gradientMeasures,
-                                    gradientWidth: gradientWidth, theta: theta, dimension: d, levels: levels, percentileCount: percentileCount,
-                                    levelCount: levelCount, cost: cost, profile: profile, recycling: &recycling)
+        return ScratchPool.withBuffer(Float.self, count: L * plan.width) { keys in
+            ScratchPool.withBuffer(Int32.self, count: L * plan.orderWidth) { order in
+                let projections = Projections(directions: L, width: plan.width, orderWidth: plan.orderWidth, keys: keys,
+                                              order: order, offsets: plan.offsets, counts: plan.counts, hasOrder: plan.hasOrder,
+                                              weights: batch.measures.map(\.weights))
+                return evaluate(batch, plan: plan, projections: projections, theta: theta, profile: profile,
+                                recycling: &recycling)
             }
         }
     }
 
-    /// Projection, sorting and both passes, on buffers set up by `run`.
-    static func evaluate(
-        _ batch: KernelBatch, projections: Projections, stacked: [Int], gradientMeasures: [Int], gradientWidth: Int,
-        theta: UnsafePointer<Float>, dimension d: Int, levels: [Float], percentileCount: Int, levelCount: Int, cost: SliceCost,
-        profile: (Double) -> KernelProfile, recycling: inout [Matrix?]
-    ) throws -> KernelBatchResult {
-        let L = projections.directions, width = projections.width
-        let measureCount = batch.measures.count
-        let counts = projections.counts, offsets = projections.offsets, hasOrder = projections.hasOrder
-        let chunks = (L + directionChunk - 1) / directionChunk
-        let workers = Parallel.threads
+    /// The reference estimator's settings and random levels (`L x count`, row `l` for
+    /// direction `l`, uniform in `[0, 1)`, shared by every pair of the batch); empty, with
+    /// `percentiles = 0`, for the exact estimator.
+    struct Levels {
+        /// Percentiles per projection; 0 for the exact estimator.
+        var percentiles = 0
+        /// Levels per direction.
+        var count = 0
+        var values: [Float] = []
 
-        // Block summaries for pairs whose sizes divide one another (squared cost).
-        let uniform = batch.measures.map(\.isUniform)
+        /// Draws `L x count` levels from `generator` for `.referencePercentiles`.
+        ///
+        /// - Throws: `KernelError.unsupported` for a weighted measure (the reference
+        ///   estimator ignores weights), `KernelError.invalidParameter` when the levels
+        ///   would not fit in memory.
+        init(_ estimator: SliceEstimator, batch: KernelBatch, directions L: Int,
+             using generator: inout some RandomNumberGenerator) throws {
+            guard case let .referencePercentiles(p, u) = estimator else { return }
+            percentiles = p; count = u
+            try checkScratch(L, u, what: "percentile levels")
+            for (index, measure) in batch.measures.enumerated() where !measure.isUniform {
+                throw KernelError.unsupported("the reference percentile estimator ignores weights; measure \(index) is weighted (use .exact)")
+            }
+            values = (0..<(L * u)).map { _ in Float(generator.nextUnitDouble()) }
+        }
+    }
+
+    /// Stage 1, the plan: which measures take part in a non-self pair, which of them need
+    /// a gradient, and where each sits in the side-by-side rows (`Projections`): gradient
+    /// measures first, then weighted measures that need no gradient (both keep their sort
+    /// permutation), then the rest (sorted as keys only). Unused measures get offset -1
+    /// and count 0.
+    ///
+    /// - Complexity: `O(M + P)` for `M` measures and `P` pairs.
+    struct Plan {
+        /// `L` and `d`.
+        let directions: Int, dimension: Int
+        let cost: SliceCost
+        let levels: Levels
+        /// The used measures in side-by-side order, and the gradient measures (a prefix).
+        let stacked: [Int], gradientMeasures: [Int]
+        /// Per measure: first column in the rows, point count, and whether its sort
+        /// permutation is kept.
+        let offsets: [Int], counts: [Int], hasOrder: [Bool]
+        let uniform: [Bool]
+        /// `N` (every used point), `N_order` (points with a kept permutation) and `N_g`
+        /// (points of gradient measures).
+        let width: Int, orderWidth: Int, gradientWidth: Int
+
+        init(_ batch: KernelBatch, directions: Int, dimension: Int, cost: SliceCost, levels: Levels) {
+            let measureCount = batch.measures.count
+            var used = [Bool](repeating: false, count: measureCount)
+            for p in batch.pairs where p.first != p.second { used[p.first] = true; used[p.second] = true }
+            let needsGradient = (0..<measureCount).map { used[$0] && batch.needsGradient($0) }
+            let gradientMeasures = (0..<measureCount).filter { needsGradient[$0] }
+            let weightedOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && !batch.measures[$0].isUniform }
+            let keysOnly = (0..<measureCount).filter { used[$0] && !needsGradient[$0] && batch.measures[$0].isUniform }
+            let stacked = gradientMeasures + weightedOnly + keysOnly
+            var offsets = [Int](repeating: -1, count: measureCount)
+            var counts = [Int](repeating: 0, count: measureCount)
+            var width = 0
+            for i in stacked { offsets[i] = width; counts[i] = batch.measures[i].count; width += counts[i] }
+            var hasOrder = [Bool](repeating: false, count: measureCount)
+            for i in gradientMeasures + weightedOnly { hasOrder[i] = true }
+            self.directions = directions; self.dimension = dimension; self.cost = cost; self.levels = levels
+            self.stacked = stacked; self.gradientMeasures = gradientMeasures
+            self.offsets = offsets; self.counts = counts; self.hasOrder = hasOrder
+            self.uniform = batch.measures.map(\.isUniform)
+            let gradientWidth = gradientMeasures.reduce(0) { $0 + counts[$1] }
+            self.width = width; self.gradientWidth = gradientWidth
+            self.orderWidth = gradientWidth + weightedOnly.reduce(0) { $0 + counts[$1] }
+        }
+
+        /// Whether the 1-D distances are exact (sorting) rather than the percentile estimate.
+        var exact: Bool { levels.percentiles == 0 }
+
+        /// The block summary that pair `(a, b)` is matched through: the larger measure and
+        /// the smaller size, when both are uniform, one size divides the other and the cost
+        /// is squared (exact estimator only); `nil` otherwise.
         func reducible(_ a: Int, _ b: Int) -> BlockKey? {
-            guard cost == .squared, percentileCount == 0, a != b, uniform[a], uniform[b] else { return nil }
+            guard cost == .squared, exact, a != b, uniform[a], uniform[b] else { return nil }
             let na = counts[a], nb = counts[b]
             if na > nb && na % nb == 0 { return BlockKey(measure: a, blocks: nb) }
             if nb > na && nb % na == 0 { return BlockKey(measure: b, blocks: na) }
             return nil
         }
-        var summaryOffsets = [BlockKey: Int]()
-        var summaryKeys = [BlockKey]()
-        var summaryWidth = 0
-        for p in batch.pairs {
-            guard let key = reducible(p.first, p.second), summaryOffsets[key] == nil else { continue }
-            summaryOffsets[key] = summaryWidth
-            summaryKeys.append(key)
-            summaryWidth += L * (key.blocks + 1)
-        }
-        let keyOffsets = summaryKeys.map { summaryOffsets[$0]! }
-        // Per pair: the smaller measure, the block count and the summary offset when the
-        // pair is reducible.
-        let pairReductions: [(small: Int, blocks: Int, offset: Int)?] = batch.pairs.map { p in
-            reducible(p.first, p.second).map { key in (key.measure == p.first ? p.second : p.first, key.blocks, summaryOffsets[key]!) }
-        }
-        return ScratchPool.withBuffer(Float.self, count: summaryWidth) { summaryStorage in
-            let pairCount = batch.pairs.count
-            var values = [Double](repeating: 0, count: pairCount)
-            var factors = [Double](repeating: 0, count: pairCount)
-            ScratchPool.withBuffer(Double.self, count: pairCount * L) { out in
-                // Project every used measure in one product.
-                if width > 0 {
-                    withRowTable(stacked.map { batch.measures[$0].points }) { table in
-                        gemm(m: L, n: width, k: d, .matrix(theta, leadingDimension: d, .none), .rows(table, .transposed),
-                             into: .matrix(projections.keys, leadingDimension: width))
-                    }
-                }
-                // Then, direction by direction (while its rows are in cache): sort each
-                // measure's row, the block summaries, and pass 1, the discrepancy of every
-                // pair (summed over directions afterwards, in a fixed order).
-                let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
-                // Pairs of uniform measures of one size, grouped by their first measure: one
-                // fused pass per measure and direction (`equalSizeCosts`).
-                var equalGroups = [(measure: Int, pairs: [(index: Int, partner: Int)])]()
-                var groupOf = [Int: Int]()
-                var fusedPair = [Bool](repeating: false, count: batch.pairs.count)
-                if percentileCount == 0 {
-                    for (index, p) in batch.pairs.enumerated()
-                    where p.first != p.second && pairReductions[index] == nil && uniform[p.first] && uniform[p.second]
-                        && counts[p.first] == counts[p.second] {
-                        if groupOf[p.first] == nil { groupOf[p.first] = equalGroups.count; equalGroups.append((p.first, [])) }
-                        equalGroups[groupOf[p.first]!].pairs.append((index, p.second))
-                        fusedPair[index] = true
-                    }
-                }
-                // Pairs matched through one block summary (the larger measure's block means),
-                // grouped by that summary: the smaller measures are its partners in one fused
-                // pass (the cost is symmetric: s - t = -(t - s) exactly, so the bits are those
-                // of the pair taken alone).
-                var summaryGroups = [(offset: Int, blocks: Int, pairs: [(index: Int, small: Int)])]()
-                var summaryGroupOf = [Int: Int]()
-                for (index, p) in batch.pairs.enumerated() where p.first != p.second {
-                    guard let (small, blocks, offset) = pairReductions[index] else { continue }
-                    if summaryGroupOf[offset] == nil { summaryGroupOf[offset] = summaryGroups.count; summaryGroups.append((offset, blocks, [])) }
-                    summaryGroups[summaryGroupOf[offset]!].pairs.append((index, small))
-                    fusedPair[index] = true
-                }
-                let largestGroup = max(equalGroups.map(\.pairs.count).max() ?? 0, summaryGroups.map(\.pairs.count).max() ?? 0)
-                let groupPartners = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: max(1, largestGroup * workers))
-                defer { groupPartners.deallocate() }
-                let groupCosts = UnsafeMutablePointer<Float>.allocate(capacity: max(1, largestGroup * workers))
-                defer { groupCosts.deallocate() }
-                levels.withUnsafeBufferPointer { u in
-                    Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
-                        var workspace = workspaces[worker]
-                        for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                            for i in stacked {
-                                if hasOrder[i] {
-                                    ArgSort.sort(projections.values(i, l), order: projections.permutation(i, l), count: counts[i],
-                                                 workspace: &workspace)
-                                } else {
-                                    ArgSort.sortKeys(projections.values(i, l), count: counts[i], workspace: &workspace)
-                                }
-                            }
-                            for (key, offset) in zip(summaryKeys, keyOffsets) {
-                                OneDimensionalOT.blockSummaries(projections.values(key.measure, l), counts[key.measure], blocks: key.blocks,
-                                                                into: summaryStorage + offset + l * (key.blocks + 1))
-                            }
-                            for (measure, pairs) in equalGroups {
-                                let partners = groupPartners + worker * largestGroup, costs = groupCosts + worker * largestGroup
-                                for (q, pair) in pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.partner, l)) }
-                                OneDimensionalOT.equalSizeCosts(projections.values(measure, l), counts[measure], partners: partners,
-                                                                count: pairs.count, cost: cost, into: costs)
-                                let n = Double(counts[measure])
-                                for (q, pair) in pairs.enumerated() { out[pair.index * L + l] = Double(costs[q]) / n }
-                            }
-                            for (offset, blocks, pairs) in summaryGroups {
-                                let partners = groupPartners + worker * largestGroup, costs = groupCosts + worker * largestGroup
-                                for (q, pair) in pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.small, l)) }
-                                let summary = summaryStorage + offset + l * (blocks + 1)
-                                OneDimensionalOT.equalSizeCosts(summary, blocks, partners: partners, count: pairs.count, cost: .squared,
-                                                                into: costs)
-                                for (q, pair) in pairs.enumerated() {
-                                    out[pair.index * L + l] = Double(costs[q]) / Double(blocks) + Double(summary[blocks])
-                                }
-                            }
-                            for (index, p) in batch.pairs.enumerated() where p.first != p.second && !fusedPair[index] {
-                                out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, cost: cost,
-                                    percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount, gradient: nil, scale: 0)
-                            }
-                        }
-                    }
-                }
-                for (index, p) in batch.pairs.enumerated() {
-                    var discrepancy = 0.0
-                    if p.first != p.second {
-                        for l in 0..<L { discrepancy += out[index * L + l] }
-                        discrepancy /= Double(L)
-                        discrepancy = max(0, discrepancy)
-                    }
-                    let phi = profile(discrepancy)
-                    values[index] = phi.value
-                    factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
-                }
-            }
+    }
 
-            // Pass 2: gradients accumulated in projected space (`N_g x L`, in the map-back
-            // product's panel layout), then one product.
-            var gradients = [Matrix?](repeating: nil, count: measureCount)
-            if gradientWidth > 0 {
-                // (other measure, coefficient) for every pair touching each gradient measure.
-                // The third entry is the offset of the partner's block summary when `i` is the
-                // smaller side of a reducible pair (-1 otherwise).
-                var terms = [[(Int, Float, Int)]](repeating: [], count: measureCount)
-                for i in gradientMeasures {
-                    for (pi, p) in batch.pairs.enumerated() where p.first != p.second {
-                        let summary = pairReductions[pi].flatMap { $0.small == i ? $0.offset : nil } ?? -1
-                        if p.first == i && p.firstGradientWeight != 0 {
-                            terms[i].append((p.second, Float(p.firstGradientWeight * factors[pi] / Double(L)), summary))
-                        }
-                        if p.second == i && p.secondGradientWeight != 0 {
-                            terms[i].append((p.first, Float(p.secondGradientWeight * factors[pi] / Double(L)), summary))
-                        }
-                    }
-                    terms[i].removeAll { $0.1 == 0 }
+    /// Stages 2 to 4 on the buffers `run` set up: project and sort, pass 1 (every pair's
+    /// discrepancy, then `phi` and `phi'`), pass 2 and the map back (the gradients).
+    static func evaluate(
+        _ batch: KernelBatch, plan: Plan, projections: Projections, theta: UnsafePointer<Float>,
+        profile: (Double) -> KernelProfile, recycling: inout [Matrix?]
+    ) -> KernelBatchResult {
+        let schedule = PairSchedule(batch, plan)
+        return ScratchPool.withBuffer(Float.self, count: schedule.summaryWidth) { summaries in
+            let L = plan.directions
+            let (values, factors) = ScratchPool.withBuffer(Double.self, count: batch.pairs.count * L) { out in
+                project(batch, plan: plan, theta: theta, into: projections)
+                plan.levels.values.withUnsafeBufferPointer { levels in
+                    DiscrepancyPass(pairs: batch.pairs, plan: plan, projections: projections, schedule: schedule,
+                                    summaries: summaries, levels: levels.baseAddress, out: out).run()
                 }
-                // Uniform measures with the exact estimator: every pair's gradient is summed at
-                // sorted positions (contiguous, vectorised), then mapped to the points once per
-                // direction. Otherwise each pair scatters through the sort order.
-                let sortedAccumulation = (0..<measureCount).map { i in
-                    percentileCount == 0 && batch.measures[i].isUniform && terms[i].allSatisfy { batch.measures[$0.0].isUniform }
-                }
-                // Squared cost: the smaller partners whose size `m` divides `n` (not already
-                // block summaries), grouped by `m`, are combined before the pass over `s`.
-                var blockGroups = [[(blocks: Int, partners: [(Int, Float)])]](repeating: [], count: measureCount)
-                var generalTerms = [[(Int, Float)]](repeating: [], count: measureCount)
-                for i in gradientMeasures {
-                    let n = counts[i]
-                    var groups = [Int: [(Int, Float)]]()
-                    var sizes = [Int]()
-                    for (other, coefficient, summary) in terms[i] where summary < 0 && counts[other] != n {
-                        let m = counts[other]
-                        if cost == .squared && sortedAccumulation[i] && m < n && n % m == 0 {
-                            if groups[m] == nil { sizes.append(m) }
-                            groups[m, default: []].append((other, coefficient))
-                        } else {
-                            generalTerms[i].append((other, coefficient))
-                        }
-                    }
-                    blockGroups[i] = sizes.map { (blocks: $0, partners: groups[$0]!) }
-                }
-                let largest = gradientMeasures.map { counts[$0] }.max() ?? 0
-                let largestTermCount = max(1, gradientMeasures.map { terms[$0].count }.max() ?? 0)
-                let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: largestTermCount * workers)
-                defer { partnerRows.deallocate() }
-                let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: largestTermCount * workers)
-                defer { partnerWeights.deallocate() }
-                // The projected gradients (`N_g x L`) are written straight into the map-back
-                // product's panel layout (no packing pass over them): point `j` of direction
-                // `l` at `start(l) + place[j]`, `place` depending only on the depth block's
-                // size (one table per size: the blocks are equal but for the last).
-                let paddedWidth = PackedPanels.paddedRows(gradientWidth)
-                let blockDepth = PackedPanels.blockDepth(L), lastDepth = L - (L - 1) / blockDepth * blockDepth
-                let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
-                let storages = ScratchPool.withBuffer(Float.self, count: packedCount + 3 * largest * workers) { projected in
-                    let accumulators = projected + packedCount, blockSums = accumulators + largest * workers
-                    let rows = blockSums + largest * workers
-                    levels.withUnsafeBufferPointer { u in
-                    ScratchPool.withBuffer(Int.self, count: 2 * paddedWidth) { placeTables in
-                    for (table, kc) in [(placeTables, blockDepth), (placeTables + paddedWidth, lastDepth)] {
-                        for j in 0..<paddedWidth { table[j] = (j / 6 * kc) * 6 + j % 6 }
-                    }
-                    let fullPlaces = UnsafePointer(placeTables), lastPlaces = UnsafePointer(placeTables + paddedWidth)
-                        Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
-                            let acc = accumulators + worker * largest
-                            for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) {
-                                let p0 = l / blockDepth * blockDepth
-                                let start = projected + p0 * paddedWidth + (l - p0) * 6
-                                let place = p0 + blockDepth <= L ? fullPlaces : lastPlaces
-                                for j in gradientWidth..<paddedWidth { start[place[j]] = 0 }
-                                for i in gradientMeasures {
-                                    let n = counts[i], measurePlace = place + offsets[i]
-                                    if sortedAccumulation[i] {
-                                        // Equal-size partners (and block means) in one fused pass that
-                                        // keeps the accumulator in registers; the others one by one.
-                                        let partners = partnerRows + worker * largestTermCount
-                                        let weights = partnerWeights + worker * largestTermCount
-                                        var equalCount = 0
-                                        for (other, coefficient, summary) in terms[i] where summary >= 0 || counts[other] == n {
-                                            partners[equalCount] = summary >= 0 ? UnsafePointer(summaryStorage + summary + l * (n + 1))
-                                                                                : UnsafePointer(projections.values(other, l))
-                                            weights[equalCount] = coefficient
-                                            equalCount += 1
-                                        }
-                                        projections.withSample(i, l) { me in
-                                            OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
-                                                                                   count: equalCount, cost: cost, into: acc)
-                                            for (blocks, group) in blockGroups[i] {
-                                                for (p, (other, coefficient)) in group.enumerated() {
-                                                    partners[p] = UnsafePointer(projections.values(other, l))
-                                                    weights[p] = coefficient
-                                                }
-                                                OneDimensionalOT.sumSquaredBlockGradients(me.values, n, partners: partners, coefficients: weights,
-                                                                                          count: group.count, blocks: blocks,
-                                                                                          sums: blockSums + worker * largest, into: acc)
-                                            }
-                                            for (other, coefficient) in generalTerms[i] {
-                                                projections.withSample(other, l) { them in
-                                                    OneDimensionalOT.accumulateSortedGradient(me, them, cost: cost, into: acc, scale: coefficient)
-                                                }
-                                            }
-                                            for k in 0..<n { start[measurePlace[Int(me.order[k])]] = acc[k] }
-                                        }
-                                    } else {
-                                        let row = rows + worker * largest
-                                        row.update(repeating: 0, count: n)
-                                        for (other, coefficient, _) in terms[i] {
-                                            _ = sliceTransport(projections, i, other, direction: l, cost: cost,
-                                                               percentiles: percentileCount, levels: u.baseAddress, levelCount: levelCount,
-                                                               gradient: row, scale: coefficient)
-                                        }
-                                        for j in 0..<n { start[measurePlace[j]] = row[j] }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                    }
-                    // Recycled matrices of the right shape are taken (left nil) and written in place.
-                    var reused = gradientMeasures.map { i -> Matrix? in
-                        guard i < recycling.count, let m = recycling[i], m.rows == counts[i], m.columns == d else { return nil }
-                        recycling[i] = nil
-                        return m
-                    }
-                    return makeStorages(rowCounts: gradientMeasures.map { counts[$0] }, columns: d, reusing: &reused) { table in
-                        gemm(m: gradientWidth, n: d, k: L, .packedPanels(projected, rows: gradientWidth),
-                             .matrix(theta, leadingDimension: d, .none), into: .rows(table))
-                    }
-                }
-                for (i, storage) in zip(gradientMeasures, storages) { gradients[i] = storage }
+                return discrepancies(batch.pairs, costs: out, directions: L, profile: profile)
+            }
+            var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
+            if plan.gradientWidth > 0 {
+                let terms = GradientTerms(batch.pairs, plan: plan, schedule: schedule, factors: factors)
+                let storages = computeGradients(plan, projections: projections, terms: terms, summaries: summaries,
+                                                theta: theta, recycling: &recycling)
+                for (i, storage) in zip(plan.gradientMeasures, storages) { gradients[i] = storage }
             }
             // Measures asked for but absent from every non-self pair get a zero gradient.
             for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
-                gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
+                gradients[index] = Matrix(rows: batch.measures[index].count, columns: plan.dimension)
             }
             return KernelBatchResult(values: values, gradients: gradients)
+        }
+    }
+
+    /// Stage 2a: every used measure projected in one product, `keys = theta X^T`
+    /// (`L x N`, the measures' points read in place through a table of row pointers).
+    ///
+    /// - Complexity: `2 L d N` flops.
+    static func project(_ batch: KernelBatch, plan: Plan, theta: UnsafePointer<Float>, into projections: Projections) {
+        guard plan.width > 0 else { return }
+        let d = plan.dimension
+        withRowTable(plan.stacked.map { batch.measures[$0].points }) { table in
+            gemm(m: plan.directions, n: plan.width, k: d, .matrix(theta, leadingDimension: d, .none), .rows(table, .transposed),
+                 into: .matrix(projections.keys, leadingDimension: plan.width))
+        }
+    }
+
+    /// The end of pass 1: `D = max(0, (1/L) sum_l costs[pair * L + l])` per pair (summed
+    /// in direction order), `values[pair] = phi(D)` and `factors[pair] = phi'(D)`, 0 for
+    /// self-pairs and for a non-finite `phi'(0)`.
+    static func discrepancies(
+        _ pairs: [KernelPair], costs out: UnsafePointer<Double>, directions L: Int, profile: (Double) -> KernelProfile
+    ) -> (values: [Double], factors: [Double]) {
+        var values = [Double](repeating: 0, count: pairs.count)
+        var factors = [Double](repeating: 0, count: pairs.count)
+        for (index, p) in pairs.enumerated() {
+            var discrepancy = 0.0
+            if p.first != p.second {
+                for l in 0..<L { discrepancy += out[index * L + l] }
+                discrepancy /= Double(L)
+                discrepancy = max(0, discrepancy)
+            }
+            let phi = profile(discrepancy)
+            values[index] = phi.value
+            factors[index] = p.first == p.second || (discrepancy == 0 && !phi.derivative.isFinite) ? 0 : phi.derivative
+        }
+        return (values, factors)
+    }
+
+    /// Pass 1's schedule: the block summaries to take (per `BlockKey`, `L (blocks + 1)`
+    /// floats at `summaryOffsets[k]`), each pair's reduction, and the fused passes. Pairs of
+    /// uniform measures of one size are grouped by their first measure: one fused pass per
+    /// measure and direction (`equalSizeCosts`). Pairs matched through one block summary
+    /// (the larger measure's block means) are grouped by that summary: the smaller
+    /// measures are its partners in one fused pass (the cost is symmetric:
+    /// `s - t = -(t - s)` exactly, so the bits are those of the pair taken alone).
+    struct PairSchedule {
+        /// A reducible pair: its smaller measure, the block count (the smaller size) and
+        /// the offset of the larger measure's summaries.
+        struct Reduction { var small: Int, blocks: Int, offset: Int }
+        struct EqualGroup { var measure: Int, pairs: [(index: Int, partner: Int)] }
+        struct SummaryGroup { var offset: Int, blocks: Int, pairs: [(index: Int, small: Int)] }
+
+        var summaryKeys: [BlockKey] = [], summaryOffsets: [Int] = [], summaryWidth = 0
+        var reductions: [Reduction?] = []
+        var equalGroups: [EqualGroup] = [], summaryGroups: [SummaryGroup] = []
+        /// Pairs matched in a fused pass (the others one by one).
+        var fused: [Bool]
+        /// The most pairs in one group.
+        var largestGroup = 0
+
+        init(_ batch: KernelBatch, _ plan: Plan) {
+            var offsetOf = [BlockKey: Int]()
+            for p in batch.pairs {
+                guard let key = plan.reducible(p.first, p.second), offsetOf[key] == nil else { continue }
+                offsetOf[key] = summaryWidth
+                summaryKeys.append(key)
+                summaryWidth += plan.directions * (key.blocks + 1)
+            }
+            summaryOffsets = summaryKeys.map { offsetOf[$0]! }
+            reductions = batch.pairs.map { p in
+                plan.reducible(p.first, p.second).map { key in
+                    Reduction(small: key.measure == p.first ? p.second : p.first, blocks: key.blocks, offset: offsetOf[key]!)
+                }
+            }
+            fused = [Bool](repeating: false, count: batch.pairs.count)
+            if plan.exact { groupEqualSizes(batch.pairs, plan) }
+            groupSummaries(batch.pairs)
+            largestGroup = max(equalGroups.map(\.pairs.count).max() ?? 0, summaryGroups.map(\.pairs.count).max() ?? 0)
+        }
+
+        mutating func groupEqualSizes(_ pairs: [KernelPair], _ plan: Plan) {
+            var groupOf = [Int: Int]()
+            for (index, p) in pairs.enumerated()
+            where p.first != p.second && reductions[index] == nil && plan.uniform[p.first] && plan.uniform[p.second]
+                && plan.counts[p.first] == plan.counts[p.second] {
+                if groupOf[p.first] == nil { groupOf[p.first] = equalGroups.count; equalGroups.append(EqualGroup(measure: p.first, pairs: [])) }
+                equalGroups[groupOf[p.first]!].pairs.append((index, p.second))
+                fused[index] = true
+            }
+        }
+
+        mutating func groupSummaries(_ pairs: [KernelPair]) {
+            var groupOf = [Int: Int]()
+            for (index, p) in pairs.enumerated() where p.first != p.second {
+                guard let reduction = reductions[index] else { continue }
+                if groupOf[reduction.offset] == nil {
+                    groupOf[reduction.offset] = summaryGroups.count
+                    summaryGroups.append(SummaryGroup(offset: reduction.offset, blocks: reduction.blocks, pairs: []))
+                }
+                summaryGroups[groupOf[reduction.offset]!].pairs.append((index, reduction.small))
+                fused[index] = true
+            }
+        }
+    }
+
+    /// Stage 2b and pass 1, direction by direction (while its rows are in cache): sort
+    /// each measure's row, take the block summaries, and write every pair's 1-D cost on
+    /// direction `l` to `out[pair * L + l]`, in chunks of `directionChunk` directions.
+    struct DiscrepancyPass {
+        let pairs: [KernelPair]
+        let plan: Plan
+        let projections: Projections
+        let schedule: PairSchedule
+        let summaries: UnsafeMutablePointer<Float>
+        /// The reference estimator's levels (`nil` when exact).
+        let levels: UnsafePointer<Float>?
+        let out: UnsafeMutablePointer<Double>
+
+        func run() {
+            let workers = Parallel.threads
+            let chunks = (plan.directions + directionChunk - 1) / directionChunk
+            let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
+            let groupCapacity = max(1, schedule.largestGroup * workers)
+            let groupPartners = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: groupCapacity)
+            defer { groupPartners.deallocate() }
+            let groupCosts = UnsafeMutablePointer<Float>.allocate(capacity: groupCapacity)
+            defer { groupCosts.deallocate() }
+            Parallel.forEach(chunks: chunks, workers: workers) { chunk, worker in
+                var workspace = workspaces[worker]
+                let partners = groupPartners + worker * schedule.largestGroup
+                let costs = groupCosts + worker * schedule.largestGroup
+                for l in (chunk * directionChunk)..<min(plan.directions, (chunk + 1) * directionChunk) {
+                    sortRows(l, workspace: &workspace)
+                    match(l, partners: partners, costs: costs)
+                }
+            }
+        }
+
+        /// Sorts every used measure's row on direction `l` (with its permutation when kept),
+        /// then takes the block summaries.
+        @inline(__always)
+        func sortRows(_ l: Int, workspace: inout ArgSort.Workspace) {
+            for i in plan.stacked {
+                if plan.hasOrder[i] {
+                    ArgSort.sort(projections.values(i, l), order: projections.permutation(i, l), count: plan.counts[i],
+                                 workspace: &workspace)
+                } else {
+                    ArgSort.sortKeys(projections.values(i, l), count: plan.counts[i], workspace: &workspace)
+                }
+            }
+            for (key, offset) in zip(schedule.summaryKeys, schedule.summaryOffsets) {
+                OneDimensionalOT.blockSummaries(projections.values(key.measure, l), plan.counts[key.measure], blocks: key.blocks,
+                                                into: summaries + offset + l * (key.blocks + 1))
+            }
+        }
+
+        /// Every pair's cost on direction `l`: the fused groups, then the other pairs one
+        /// by one (`partners`, `costs`: `largestGroup` entries of scratch).
+        @inline(__always)
+        func match(_ l: Int, partners: UnsafeMutablePointer<UnsafePointer<Float>>, costs: UnsafeMutablePointer<Float>) {
+            let L = plan.directions
+            for group in schedule.equalGroups {
+                for (q, pair) in group.pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.partner, l)) }
+                OneDimensionalOT.equalSizeCosts(projections.values(group.measure, l), plan.counts[group.measure], partners: partners,
+                                                count: group.pairs.count, cost: plan.cost, into: costs)
+                let n = Double(plan.counts[group.measure])
+                for (q, pair) in group.pairs.enumerated() { out[pair.index * L + l] = Double(costs[q]) / n }
+            }
+            for group in schedule.summaryGroups {
+                let blocks = group.blocks
+                for (q, pair) in group.pairs.enumerated() { partners[q] = UnsafePointer(projections.values(pair.small, l)) }
+                let summary = summaries + group.offset + l * (blocks + 1)
+                OneDimensionalOT.equalSizeCosts(summary, blocks, partners: partners, count: group.pairs.count, cost: .squared,
+                                                into: costs)
+                for (q, pair) in group.pairs.enumerated() {
+                    out[pair.index * L + l] = Double(costs[q]) / Double(blocks) + Double(summary[blocks])
+                }
+            }
+            for (index, p) in pairs.enumerated() where p.first != p.second && !schedule.fused[index] {
+                out[index * L + l] = sliceTransport(projections, p.first, p.second, direction: l, plan: plan, levels: levels,
+                                                    gradient: nil, scale: 0)
+            }
+        }
+    }
+
+    /// Pass 2's terms: for every gradient measure `i`, one term per pair that pulls on it,
+    /// `(partner, w phi'(D) / L, summary)` (`w` the pair's gradient weight for `i`;
+    /// `summary` the offset of the partner's block summaries when `i` is the smaller side
+    /// of a reducible pair, -1 otherwise), zero coefficients dropped. Uniform measures with
+    /// the exact estimator whose partners are all uniform accumulate at sorted positions
+    /// (`sortedAccumulation`: contiguous, vectorised, mapped to the points once per
+    /// direction); the others scatter pair by pair through the sort order. Under the
+    /// squared cost, the smaller partners whose size `m` divides `n` (not already block
+    /// summaries) are grouped by `m` (`blockGroups`) and combined before the pass over
+    /// `s`; the rest of the unequal-size partners are `generalTerms`.
+    struct GradientTerms {
+        struct Term { var other: Int, coefficient: Float, summary: Int }
+        struct BlockGroup { var blocks: Int, partners: [(Int, Float)] }
+
+        var terms: [[Term]]
+        var sortedAccumulation: [Bool]
+        var blockGroups: [[BlockGroup]]
+        var generalTerms: [[(Int, Float)]]
+        /// The largest gradient measure and the most terms of one measure (at least 1).
+        var largest: Int, largestTermCount: Int
+
+        init(_ pairs: [KernelPair], plan: Plan, schedule: PairSchedule, factors: [Double]) {
+            let measureCount = plan.counts.count, L = Double(plan.directions)
+            terms = [[Term]](repeating: [], count: measureCount)
+            for i in plan.gradientMeasures {
+                for (pi, p) in pairs.enumerated() where p.first != p.second {
+                    let summary = schedule.reductions[pi].flatMap { $0.small == i ? $0.offset : nil } ?? -1
+                    if p.first == i && p.firstGradientWeight != 0 {
+                        terms[i].append(Term(other: p.second, coefficient: Float(p.firstGradientWeight * factors[pi] / L), summary: summary))
+                    }
+                    if p.second == i && p.secondGradientWeight != 0 {
+                        terms[i].append(Term(other: p.first, coefficient: Float(p.secondGradientWeight * factors[pi] / L), summary: summary))
+                    }
+                }
+                terms[i].removeAll { $0.coefficient == 0 }
+            }
+            let termLists = terms
+            sortedAccumulation = (0..<measureCount).map { i in
+                plan.exact && plan.uniform[i] && termLists[i].allSatisfy { plan.uniform[$0.other] }
+            }
+            blockGroups = [[BlockGroup]](repeating: [], count: measureCount)
+            generalTerms = [[(Int, Float)]](repeating: [], count: measureCount)
+            largest = plan.gradientMeasures.map { plan.counts[$0] }.max() ?? 0
+            largestTermCount = max(1, plan.gradientMeasures.map { termLists[$0].count }.max() ?? 0)
+            for i in plan.gradientMeasures { splitUnequalSizes(i, plan: plan) }
+        }
+
+        /// Sorts measure `i`'s unequal-size partners without a block summary into
+        /// `blockGroups[i]` (squared cost, sorted accumulation, `m < n`, `m | n`; groups in
+        /// order of first appearance) and `generalTerms[i]`.
+        mutating func splitUnequalSizes(_ i: Int, plan: Plan) {
+            let n = plan.counts[i]
+            var groups = [Int: [(Int, Float)]]()
+            var sizes = [Int]()
+            for term in terms[i] where term.summary < 0 && plan.counts[term.other] != n {
+                let m = plan.counts[term.other]
+                if plan.cost == .squared && sortedAccumulation[i] && m < n && n % m == 0 {
+                    if groups[m] == nil { sizes.append(m) }
+                    groups[m, default: []].append((term.other, term.coefficient))
+                } else {
+                    generalTerms[i].append((term.other, term.coefficient))
+                }
+            }
+            blockGroups[i] = sizes.map { BlockGroup(blocks: $0, partners: groups[$0]!) }
+        }
+    }
+
+    /// Pass 2 and the map back: the 1-D gradients of every gradient measure in projected
+    /// space (`N_g x L`), written straight into the map-back product's panel layout (no
+    /// packing pass over them), then one product with `theta` maps all of them back
+    /// (`N_g x d`). Point `j` of direction `l` sits at `start(l) + place[j]`, `place`
+    /// depending only on the depth block's size (one table per size: the blocks are equal
+    /// but for the last). Recycled matrices of the right shape are taken (left nil) and
+    /// written in place.
+    ///
+    /// - Complexity: `2 L d N_g` flops for the product, `O(L (n_i + n_j))` per term.
+    static func computeGradients(
+        _ plan: Plan, projections: Projections, terms: GradientTerms, summaries: UnsafeMutablePointer<Float>,
+        theta: UnsafePointer<Float>, recycling: inout [Matrix?]
+    ) -> [Matrix] {
+        let L = plan.directions, gradientWidth = plan.gradientWidth, workers = Parallel.threads
+        let largest = terms.largest, termCapacity = terms.largestTermCount * workers
+        let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: termCapacity)
+        defer { partnerRows.deallocate() }
+        let partnerWeights = UnsafeMutablePointer<Float>.allocate(capacity: termCapacity)
+        defer { partnerWeights.deallocate() }
+        let paddedWidth = PackedPanels.paddedRows(gradientWidth)
+        let blockDepth = PackedPanels.blockDepth(L), lastDepth = L - (L - 1) / blockDepth * blockDepth
+        let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
+        return ScratchPool.withBuffer(Float.self, count: packedCount + 3 * largest * workers) { projected in
+            let accumulators = projected + packedCount, blockSums = accumulators + largest * workers
+            plan.levels.values.withUnsafeBufferPointer { levels in
+                ScratchPool.withBuffer(Int.self, count: 2 * paddedWidth) { placeTables in
+                    for (table, kc) in [(placeTables, blockDepth), (placeTables + paddedWidth, lastDepth)] {
+                        for j in 0..<paddedWidth { table[j] = (j / 6 * kc) * 6 + j % 6 }
+                    }
+                    let pass = GradientPass(
+                        plan: plan, projections: projections, terms: terms, summaries: summaries, levels: levels.baseAddress,
+                        projected: projected, accumulators: accumulators, blockSums: blockSums, rows: blockSums + largest * workers,
+                        partnerRows: partnerRows, partnerWeights: partnerWeights, paddedWidth: paddedWidth, blockDepth: blockDepth,
+                        fullPlaces: UnsafePointer(placeTables), lastPlaces: UnsafePointer(placeTables + paddedWidth))
+                    Parallel.forEach(chunks: (L + directionChunk - 1) / directionChunk, workers: workers) { chunk, worker in
+                        for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) { pass.direction(l, worker: worker) }
+                    }
+                }
+            }
+            var reused = plan.gradientMeasures.map { i -> Matrix? in
+                guard i < recycling.count, let m = recycling[i], m.rows == plan.counts[i], m.columns == plan.dimension else { return nil }
+                recycling[i] = nil
+                return m
+            }
+            return makeStorages(rowCounts: plan.gradientMeasures.map { plan.counts[$0] }, columns: plan.dimension, reusing: &reused) { table in
+                gemm(m: gradientWidth, n: plan.dimension, k: L, .packedPanels(projected, rows: gradientWidth),
+                     .matrix(theta, leadingDimension: plan.dimension, .none), into: .rows(table))
+            }
+        }
+    }
+
+    /// Pass 2 on one direction at a time: each gradient measure's 1-D gradient, written
+    /// to its places in the packed panels. Per-worker scratch: `largest` floats each of
+    /// `accumulators`, `blockSums` and `rows`, `largestTermCount` partner rows and weights.
+    struct GradientPass {
+        let plan: Plan
+        let projections: Projections
+        let terms: GradientTerms
+        let summaries: UnsafeMutablePointer<Float>
+        let levels: UnsafePointer<Float>?
+        let projected: UnsafeMutablePointer<Float>
+        let accumulators: UnsafeMutablePointer<Float>, blockSums: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
+        let partnerRows: UnsafeMutablePointer<UnsafePointer<Float>>, partnerWeights: UnsafeMutablePointer<Float>
+        let paddedWidth: Int, blockDepth: Int
+        let fullPlaces: UnsafePointer<Int>, lastPlaces: UnsafePointer<Int>
+
+        @inline(__always)
+        func direction(_ l: Int, worker: Int) {
+            let p0 = l / blockDepth * blockDepth
+            let start = projected + p0 * paddedWidth + (l - p0) * 6
+            let place = p0 + blockDepth <= plan.directions ? fullPlaces : lastPlaces
+            for j in plan.gradientWidth..<paddedWidth { start[place[j]] = 0 }
+            for i in plan.gradientMeasures {
+                if terms.sortedAccumulation[i] {
+                    sorted(i, l, worker: worker, start: start, place: place + plan.offsets[i])
+                } else {
+                    scattered(i, l, worker: worker, start: start, place: place + plan.offsets[i])
+                }
+            }
+        }
+
+        /// Measure `i`'s gradient summed at sorted positions: equal-size partners (and block
+        /// means) in one fused pass that keeps the accumulator in registers, the block
+        /// groups combined, the others one by one; then mapped to the points.
+        @inline(__always)
+        func sorted(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>) {
+            let n = plan.counts[i], largest = terms.largest
+            let acc = accumulators + worker * largest
+            let partners = partnerRows + worker * terms.largestTermCount
+            let weights = partnerWeights + worker * terms.largestTermCount
+            var equalCount = 0
+            for term in terms.terms[i] where term.summary >= 0 || plan.counts[term.other] == n {
+                partners[equalCount] = term.summary >= 0 ? UnsafePointer(summaries + term.summary + l * (n + 1))
+                                                         : UnsafePointer(projections.values(term.other, l))
+                weights[equalCount] = term.coefficient
+                equalCount += 1
+            }
+            projections.withSample(i, l) { me in
+                OneDimensionalOT.sumEqualSizeGradients(me.values, n, partners: partners, coefficients: weights,
+                                                       count: equalCount, cost: plan.cost, into: acc)
+                for group in terms.blockGroups[i] {
+                    for (p, (other, coefficient)) in group.partners.enumerated() {
+                        partners[p] = UnsafePointer(projections.values(other, l))
+                        weights[p] = coefficient
+                    }
+                    OneDimensionalOT.sumSquaredBlockGradients(me.values, n, partners: partners, coefficients: weights,
+                                                              count: group.partners.count, blocks: group.blocks,
+                                                              sums: blockSums + worker * largest, into: acc)
+                }
+                for (other, coefficient) in terms.generalTerms[i] {
+                    projections.withSample(other, l) { them in
+                        OneDimensionalOT.accumulateSortedGradient(me, them, cost: plan.cost, into: acc, scale: coefficient)
+                    }
+                }
+                for k in 0..<n { start[place[Int(me.order[k])]] = acc[k] }
+            }
+        }
+
+        /// Measure `i`'s gradient scattered pair by pair through the sort order (weights or
+        /// the percentile estimator), then copied to its places.
+        @inline(__always)
+        func scattered(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>) {
+            let n = plan.counts[i]
+            let row = rows + worker * terms.largest
+            row.update(repeating: 0, count: n)
+            for term in terms.terms[i] {
+                _ = sliceTransport(projections, i, term.other, direction: l, plan: plan, levels: levels,
+                                   gradient: row, scale: term.coefficient)
+            }
+            for j in 0..<n { start[place[j]] = row[j] }
         }
     }
 
@@ -510,26 +713,26 @@ enum SlicedEvaluation {
         return reversed.reversed()
     }
 
-    /// The 1-D transport cost between measures `a` and `b` along direction `l`, adding
-    /// `scale` times the Wasserstein gradient at each point of `a` to `gradient`
-    /// (indexed by the point's original index) when given.
+    /// The 1-D transport cost between measures `a` and `b` along direction `l` (exact, or
+    /// the percentile estimate at `levels + l * plan.levels.count`), adding `scale` times
+    /// the Wasserstein gradient at each point of `a` to `gradient` (indexed by the point's
+    /// original index) when given.
     @inline(__always)
     static func sliceTransport(
-        _ projections: Projections, _ a: Int, _ b: Int, direction l: Int, cost: SliceCost,
-        percentiles: Int, levels: UnsafePointer<Float>?, levelCount: Int,
+        _ projections: Projections, _ a: Int, _ b: Int, direction l: Int, plan: Plan, levels: UnsafePointer<Float>?,
         gradient: UnsafeMutablePointer<Float>?, scale: Float
     ) -> Double {
-        if percentiles > 0 {
-            let so = projections.permutation(a, l)
+        if !plan.exact {
+            let so = projections.permutation(a, l), levelCount = plan.levels.count
             let emit: ((Int, Float) -> Void)? = gradient.map { g in { k, value in g[Int(so[k])] += scale * value } }
             return PercentileEstimator.transport(projections.values(a, l), count: projections.counts[a],
                                                  projections.values(b, l), count: projections.counts[b],
                                                  levels: levels! + l * levelCount, levelCount: levelCount,
-                                                 percentiles: percentiles, cost: cost, gradient: emit)
+                                                 percentiles: plan.levels.percentiles, cost: plan.cost, gradient: emit)
         }
         return projections.withSample(a, l) { s in
             projections.withSample(b, l) { t in
-                OneDimensionalOT.transport(s, t, cost: cost, gradient: gradient, scale: scale)
+                OneDimensionalOT.transport(s, t, cost: plan.cost, gradient: gradient, scale: scale)
             }
         }
     }

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Gaussian sliced-Wasserstein kernel `K(mu, nu) = exp(-SW_2^2(mu, nu) / (2h))`.
 ///
 /// Positive definite (Kolouri et al. 2016; Hertrich et al. 2024). `phi(S) = exp(-S/(2h))`,
@@ -13,25 +11,21 @@ public struct GaussianSW: SlicedKernel, Sendable {
     /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and finite, and
     ///   for an invalid slicing (e.g. `projections <= 0`).
     public init(bandwidth: Double, slicing: Slicing = Slicing()) throws {
-        guard bandwidth > 0, bandwidth.isFinite else {
-            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
-        }
+        try KernelProfiles.checkPositive(bandwidth)
         try slicing.validate()
         self.bandwidth = bandwidth
         self.slicing = slicing
     }
 
-    public func profile(_ s: Double) -> KernelProfile {
-        let value = exp(-s / (2 * bandwidth))
-        return KernelProfile(value: value, derivative: -value / (2 * bandwidth))
-    }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.gaussian(s, bandwidth: bandwidth) }
 }
 
 /// Riesz sliced-Wasserstein kernel `K(mu, nu) = -SW_2^r(mu, nu)`, `r` in `(0, 2)`.
 ///
 /// Conditionally positive definite; `r = 1` (`-SW_2`) is the paper's "MMDSW" kernel used
-/// in every image experiment. `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`,
-/// infinite at `S = 0`: self-pairs and coincident classes get a zero gradient.
+/// in every image experiment. `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`, which
+/// tends to `-infinity` as `S -> 0`; `profile(0)` is `(0, 0)`, so self-pairs and
+/// coincident classes get a zero gradient (never NaN).
 public struct RieszSW: SlicedKernel, Sendable {
     /// Exponent `r` in `(0, 2)`.
     public let exponent: Double
@@ -39,19 +33,13 @@ public struct RieszSW: SlicedKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `0 < exponent < 2`.
     public init(exponent: Double = 1, slicing: Slicing = Slicing()) throws {
-        guard exponent > 0, exponent < 2 else {
-            throw KernelError.invalidParameter("Riesz exponent must lie in (0, 2), got \(exponent)")
-        }
+        try KernelProfiles.checkRieszExponent(exponent, includingTwo: false)
         try slicing.validate()
         self.exponent = exponent
         self.slicing = slicing
     }
 
-    public func profile(_ s: Double) -> KernelProfile {
-        guard s > 0 else { return KernelProfile(value: 0, derivative: 0) }
-        let half = exponent / 2
-        return KernelProfile(value: -pow(s, half), derivative: -half * pow(s, half - 1))
-    }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.riesz(s, exponent: exponent) }
 }
 
 /// Laplace sliced kernel `K(mu, nu) = exp(-SW_1(mu, nu) / h)`.
@@ -66,18 +54,13 @@ public struct LaplaceSW: SlicedKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and finite.
     public init(bandwidth: Double, slicing: Slicing = Slicing()) throws {
-        guard bandwidth > 0, bandwidth.isFinite else {
-            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
-        }
+        try KernelProfiles.checkPositive(bandwidth)
         try slicing.validate()
         self.bandwidth = bandwidth
         self.slicing = slicing
     }
 
-    public func profile(_ d: Double) -> KernelProfile {
-        let value = exp(-d / bandwidth)
-        return KernelProfile(value: value, derivative: -value / bandwidth)
-    }
+    public func profile(_ d: Double) -> KernelProfile { KernelProfiles.laplace(d, bandwidth: bandwidth) }
 }
 
 /// Inverse multiquadric sliced kernel `K(mu, nu) = 1 / sqrt(h + SW_2^2(mu, nu))`.
@@ -90,16 +73,11 @@ public struct IMQSW: SlicedKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and finite.
     public init(bandwidth: Double, slicing: Slicing = Slicing()) throws {
-        guard bandwidth > 0, bandwidth.isFinite else {
-            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
-        }
+        try KernelProfiles.checkPositive(bandwidth)
         try slicing.validate()
         self.bandwidth = bandwidth
         self.slicing = slicing
     }
 
-    public func profile(_ s: Double) -> KernelProfile {
-        let base = bandwidth + s
-        return KernelProfile(value: 1 / base.squareRoot(), derivative: -0.5 / (base * base.squareRoot()))
-    }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.inverseMultiquadric(s, offset: bandwidth) }
 }

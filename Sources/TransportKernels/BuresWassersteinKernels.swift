@@ -11,17 +11,13 @@ public struct GaussianBW: BuresWassersteinKernel, Sendable {
     /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and `ridge > 0`,
     ///   both finite.
     public init(bandwidth: Double, ridge: Double = GaussianSummary.defaultRidge) throws {
-        guard bandwidth > 0, bandwidth.isFinite else {
-            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
-        }
-        guard ridge > 0, ridge.isFinite else {
-            throw KernelError.invalidParameter("ridge must be positive and finite, got \(ridge)")
-        }
+        try KernelProfiles.checkPositive(bandwidth)
+        try KernelProfiles.checkPositive(ridge, name: "ridge")
         self.bandwidth = bandwidth
         self.ridge = ridge
     }
 
-    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.gaussian(s, bandwidth: bandwidth) }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.gaussian(s, bandwidth: bandwidth) }
 }
 
 /// Riesz kernel on the Bures-Wasserstein distance between class Gaussians,
@@ -33,15 +29,11 @@ public struct RieszBW: BuresWassersteinKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `0 < exponent <= 2` and `ridge > 0`.
     public init(exponent: Double = 1, ridge: Double = GaussianSummary.defaultRidge) throws {
-        guard exponent > 0, exponent <= 2 else {
-            throw KernelError.invalidParameter("Riesz exponent must lie in (0, 2], got \(exponent)")
-        }
-        guard ridge > 0, ridge.isFinite else {
-            throw KernelError.invalidParameter("ridge must be positive and finite, got \(ridge)")
-        }
+        try KernelProfiles.checkRieszExponent(exponent, includingTwo: true)
+        try KernelProfiles.checkPositive(ridge, name: "ridge")
         self.exponent = exponent
         self.ridge = ridge
     }
 
-    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.riesz(s, exponent: exponent) }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.riesz(s, exponent: exponent) }
 }

@@ -14,21 +14,20 @@ public struct GaussianW2: ExactWassersteinKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `bandwidth > 0` and finite.
     public init(bandwidth: Double, solver: ExactSolver = ExactSolver()) throws {
-        guard bandwidth > 0, bandwidth.isFinite else {
-            throw KernelError.invalidParameter("bandwidth must be positive and finite, got \(bandwidth)")
-        }
+        try KernelProfiles.checkPositive(bandwidth)
         self.bandwidth = bandwidth
         self.solver = solver
     }
 
-    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.gaussian(s, bandwidth: bandwidth) }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.gaussian(s, bandwidth: bandwidth) }
 }
 
 /// Riesz kernel on the exact Wasserstein distance, `K(mu, nu) = -W_2^r(mu, nu)`,
 /// `r` in `(0, 2]` (`r = 1`: `-W_2`, the exact counterpart of `RieszSW`).
 ///
-/// `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`, infinite at `S = 0` for `r < 2`:
-/// self-pairs and coincident classes get a zero gradient.
+/// `phi(S) = -S^(r/2)`, `phi'(S) = -(r/2) S^(r/2 - 1)`, which tends to `-infinity` as
+/// `S -> 0` for `r < 2`; `profile(0)` is `(0, 0)` (`(0, -1)` for `r = 2`), and self-pairs
+/// and coincident classes get a zero gradient.
 public struct RieszW2: ExactWassersteinKernel, Sendable {
     /// Exponent `r` in `(0, 2]`.
     public let exponent: Double
@@ -36,12 +35,10 @@ public struct RieszW2: ExactWassersteinKernel, Sendable {
 
     /// - Throws: `KernelError.invalidParameter` unless `0 < exponent <= 2`.
     public init(exponent: Double = 1, solver: ExactSolver = ExactSolver()) throws {
-        guard exponent > 0, exponent <= 2 else {
-            throw KernelError.invalidParameter("Riesz exponent must lie in (0, 2], got \(exponent)")
-        }
+        try KernelProfiles.checkRieszExponent(exponent, includingTwo: true)
         self.exponent = exponent
         self.solver = solver
     }
 
-    public func profile(_ s: Double) -> KernelProfile { TransportProfiles.riesz(s, exponent: exponent) }
+    public func profile(_ s: Double) -> KernelProfile { KernelProfiles.riesz(s, exponent: exponent) }
 }
