@@ -222,7 +222,7 @@ extension SnapshotPictures {
             image.drawText("step \(points.step)", x: 6, y: 6)
             return image
         }
-        let grid = try RGBImage.grid(gridSelection(frames.count).map { frames[$0] }, columns: 4, padding: 4)
+        let grid = try RGBImage.grid(gridSelection(frames.count).map { frames[$0] }, columns: 4, padding: 4, background: RGB(200, 200, 200))
         try writePicture(grid, to: layout.gridPicture)
         let colours = Palette.categorical.flatMap { [$0, Palette.faint($0)] } + [.black]
         try writeAnimation(frames, palette: Palette.shades(of: colours, levels: 6), to: layout.animation)
