@@ -26,7 +26,7 @@ let package = Package(
             dependencies: ["WoWCompute", "LabeledData", "MeasureKernels", "FlowGeometry", "Functionals",
                            "Integrators", "Flows", "FlowCheckpoints", "Rendering", "NumPyFiles", "Datasets",
                            "OptimalTransport", "TransportKernels", "DatasetDistances", "Baselines",
-                           "NeuralNetworks"],
+                           "NeuralNetworks", "FlowRecording"],
             swiftSettings: swiftSettings),
         /// Dense matrices, GEMM, sorting, seeded random numbers, deterministic parallelism.
         .target(name: "WoWCompute", dependencies: ["_WoWKernels"], swiftSettings: swiftSettings),
@@ -78,6 +78,12 @@ let package = Package(
                 dependencies: ["WoWCompute", "LabeledData", "OptimalTransport", "DatasetDistances",
                                "FlowGeometry", "Functionals", "Integrators"],
                 swiftSettings: swiftSettings),
+        /// Recording a running flow: snapshots of its states as `.npz` files, pictures of them
+        /// (image grids, GIFs, scatter plots) and a classifier's accuracy at every snapshot.
+        .target(name: "FlowRecording",
+                dependencies: ["WoWCompute", "LabeledData", "FlowGeometry", "Flows", "Datasets", "NumPyFiles",
+                               "Rendering", "NeuralNetworks", "DatasetDistances"],
+                swiftSettings: swiftSettings),
         /// Layers with backpropagation, optimisers, ConvNet / LeNet5 / CNN, augmentations.
         .target(name: "NeuralNetworks", dependencies: ["WoWCompute", "_WoWKernels"],
                 swiftSettings: swiftSettings),
@@ -110,6 +116,7 @@ let package = Package(
         .testTarget(name: "FunctionalsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
         .testTarget(name: "IntegratorsTests", dependencies: ["WassersteinFlows", "FlowLaws"]),
         .testTarget(name: "FlowsTests", dependencies: ["WassersteinFlows"]),
+        .testTarget(name: "FlowRecordingTests", dependencies: ["WassersteinFlows"]),
         .testTarget(name: "RenderingTests", dependencies: ["Rendering"]),
         .testTarget(name: "ArgumentParsingTests", dependencies: ["ArgumentParsing"]),
         .testTarget(name: "CommandLineTests", dependencies: ["wow", "NumPyFiles"]),

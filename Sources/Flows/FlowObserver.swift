@@ -104,3 +104,28 @@ public struct ProgressBar: FlowObserver, Sendable {
         if drew { FileHandle.standardError.write("\n".data(using: .utf8)!) }
     }
 }
+
+/// Two observers as one: every report goes to `first`, then to `second` (e.g. a
+/// `ProgressBar` and a snapshot recorder). Nest pairs for more. An error of `first` ends
+/// the run before `second` hears of the step.
+public struct ObserverPair<First: FlowObserver, Second: FlowObserver>: FlowObserver {
+    public var first: First
+    public var second: Second
+
+    public init(_ first: First, _ second: Second) {
+        self.first = first
+        self.second = second
+    }
+
+    public mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) throws {
+        try first.flowDidStep(progress, state: state)
+        try second.flowDidStep(progress, state: state)
+    }
+
+    public mutating func flowDidFinish() throws {
+        try first.flowDidFinish()
+        try second.flowDidFinish()
+    }
+}
+
+extension ObserverPair: Sendable where First: Sendable, Second: Sendable {}

@@ -2,6 +2,7 @@
 @_exported import FlowGeometry
 @_exported import Flows
 @_exported import FlowCheckpoints
+@_exported import FlowRecording
 @_exported import Functionals
 @_exported import Integrators
 @_exported import LabeledData

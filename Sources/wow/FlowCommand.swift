@@ -10,7 +10,7 @@ enum FlowCommand {
     static let spec = CommandSpec(
         "flow",
         abstract: "Flow a labeled dataset toward a target dataset.",
-        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd; an optional header may name the label column anywhere (" + CSVLabelColumn.labelNamesText + ", any case); a header naming two is refused, and so is one naming none whose first column is called like a feature (x, x1, pixel0). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features and labels: the target's labels and class names, see --assign-labels) and DIR/loss.csv (step,loss). "
+        discussion: "Data: " + DataArguments.help + " CSV files hold one point per line: class,f1,...,fd; an optional header may name the label column anywhere (" + CSVLabelColumn.labelNamesText + ", any case); a header naming two is refused, and so is one naming none whose first column is called like a feature (x, x1, pixel0). Named image data sets are scaled to [0, 1]. Writes DIR/flowed.csv and DIR/flowed.npz (features and labels: the target's labels and class names, see --assign-labels) and DIR/loss.csv (step,loss); with --snapshot-every k, the states every k steps in DIR/snapshots/step-NNNNNN.npz and pictures of them in DIR/snapshots.png and DIR/snapshots.gif; with --classifier, a classifier's accuracy on every snapshot in DIR/accuracy.csv and DIR/accuracy.svg. "
             + "Methods: mmd = the WoW flow of 1/2 MMD^2 with a sliced kernel between classes; "
             + "otdd = the OTDD flow (Alvarez-Melis & Fusi 2021): every sample carries its class's Gaussian after PCA to --components dimensions and descends the OT cost with ground cost |x - x'|^2 + BW^2 (AdamW, Sinkhorn with epsilon 0.05 * mean cost unless --exact); "
             + "product = the product-space MMD flow (Hua et al. 2023): Gaussian product kernel exp(-|dx|^2/200) exp(-|dm|^2/100) exp(-|dSigma|^2/2000), noise injection, heavy ball on x and m, Bures-Wasserstein exponential map on Sigma. "
@@ -37,11 +37,12 @@ enum FlowCommand {
             .option("target-batch", value: "k", help: "Random points per target class per step (default: all)."),
             .option("seed", value: "s", help: "Seed of every random choice.", default: "0"),
             .option("out", value: "dir", help: "Output directory.", required: true),
-        ] + FlowRunning.specs)
+        ] + FlowRunning.specs + FlowRunning.recordingSpecs)
 
     static func run(_ arguments: ParsedArguments) throws {
         let method = try arguments.choice("method", as: Method.self)
         try refuseInapplicableOptions(arguments, method: method)
+        try FlowRunning.checkRecordingOptions(arguments)
         if method != .mmd { return try runBaseline(arguments, method: method) }
         let kernel = try KernelOptions.kernel(arguments)
         let steps = try arguments.int("steps", min: 0)
@@ -55,22 +56,27 @@ enum FlowCommand {
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
         let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                    perClass: perClass, using: &draw)
-        let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
-                                                                      perClass: targetPerClass, using: &draw)
+        let (target, targetSamples, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+                                                                                  perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
         let chosen = try arguments.optionalChoice("assign-labels", as: LabelAssignmentMethod.self)
         let assignment = chosen ?? .defaultMethod(source: source, target: target)
+        // The final output and every snapshot are labelled alike.
+        let labelling = FlowedLabelling(target: target, method: assignment, featureShape: sourceSamples.featureShape,
+                                        targetClassNames: targetClassNames)
         func labelled(_ state: LabeledDataset) throws -> (LabeledSamples, mapping: [Int]?) {
             if assignment != .none {
                 print("assigning the target's labels (--assign-labels \(assignment.rawValue)): \(state.classCount) x \(target.classCount) classes")
             }
-            guard let mapping = try assignment.mapping(flowed: state, target: target) else {
-                return (try LabeledSamples(state, featureShape: sourceSamples.featureShape, integerLabels: true), nil)
-            }
-            return (try LabeledSamples(state.relabeled(by: mapping, toClassesOf: target), featureShape: sourceSamples.featureShape,
-                                       classNames: targetClassNames), mapping)
+            return try labelling.samples(state)
+        }
+        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: sourceSamples.featureShape, backdrop: targetSamples) {
+            (state: LabeledDataset) in try labelling.samples(state).samples
+        }
+        if recorder?.classifier != nil, assignment == .none {
+            print("note: --assign-labels none: the classifier is scored against the source's labels")
         }
         let mmd = try MMD(kernel: kernel, target: target, targetBatchSize: batch)
         let plan = try FlowRunning.plan(arguments, out: out, source: source, target: target)
@@ -79,10 +85,10 @@ enum FlowCommand {
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
                 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
+                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan, recorder: &recorder)
             case .momentum:
                 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
+                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan, recorder: &recorder)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
             try writeFlowed(labelled(divergence.partial.state).0, to: out)
@@ -102,6 +108,7 @@ enum FlowCommand {
             print("kept the source labels (--assign-labels none\(why)); --assign-labels ot or nearest gives the target's")
         }
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
+        FlowRunning.report(recorder)
     }
 
     /// Options that only one method reads are errors with the others (an ignored option
@@ -143,8 +150,8 @@ extension FlowCommand {
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
         let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                    perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
-                                                                      perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
+        let (target, targetSamples, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+                                                                                  perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
@@ -152,6 +159,12 @@ extension FlowCommand {
         // Pixels are clipped to [0, 1] as in the reference; other features are left alone.
         let clipping: ClosedRange<Float>? = sourceSamples.featureShape.isImage ? 0...1 : nil
         let plan = try FlowRunning.plan(arguments, out: out, source: problem.source, target: problem.target)
+        // The final output and every snapshot are labelled alike.
+        let shape = sourceSamples.featureShape
+        func labelled(_ state: GaussianLabeledSamples) throws -> LabeledSamples {
+            try LabeledSamples(problem.labeledDataset(state, clippingTo: clipping), featureShape: shape, classNames: targetClassNames)
+        }
+        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: shape, backdrop: targetSamples, samples: labelled)
         let result: FlowResult<GaussianLabeledSamples>
         do {
             switch method {
@@ -162,13 +175,13 @@ extension FlowCommand {
                     : .sinkhorn(try Sinkhorn(epsilon: .relativeToMeanCost(try arguments.double("sinkhorn", greaterThan: 0)), tolerance: 1e-6))
                 var flow = Flow(functional: OTDDObjective(target: problem.target, outerSolver: outer),
                                 integrator: try AdamWStep<GaussianLabeledSamples>(learningRate: learningRate), steps: steps)
-                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan)
+                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan, recorder: &recorder)
             case .product:
                 let learningRate = Float(try arguments.optionalDouble("lr", greaterThan: 0, max: Double(Float.greatestFiniteMagnitude)) ?? 1)
                 let momentum = Float(try arguments.double("momentum", min: 0, lessThan: 1))
                 let mmd = try ProductSpaceMMD(target: problem.target, noiseLevel: try arguments.double("noise", min: 0))
                 var flow = Flow(functional: mmd, integrator: try ProductSpaceMomentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan)
+                result = try FlowRunning.run(&flow, from: problem.source, seed: seed, plan: plan, recorder: &recorder)
             case .mmd:
                 preconditionFailure("the WoW MMD flow is run by FlowCommand.run")
             }
@@ -177,10 +190,11 @@ extension FlowCommand {
             throw divergence
         }
         let flowed = try problem.labeledDataset(result.state, clippingTo: clipping)
-        try writeFlowed(LabeledSamples(flowed, featureShape: sourceSamples.featureShape, classNames: targetClassNames), to: out)
+        try writeFlowed(labelled(result.state), to: out)
         try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
         print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
         print("labelled by OT to the target classes: " + zip(flowed.labels, flowed.classes).map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
+        FlowRunning.report(recorder)
     }
 }

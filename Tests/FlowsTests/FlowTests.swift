@@ -24,6 +24,31 @@ final class FlowTests: XCTestCase {
         XCTAssertEqual(result.termination, .completedSteps)
     }
 
+    /// Both observers of a pair hear every step in order and the end; an error of the first
+    /// ends the run before the second hears of the step.
+    func testObserverPairReportsToBoth() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 8)), target: target)
+        var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.5), steps: 3)
+        var pair = ObserverPair(ProgressLog(), ProgressLog())
+        var rng = SeededGenerator(seed: 2)
+        let result = try flow.run(from: source, observer: &pair, using: &rng)
+        XCTAssertEqual(pair.first.records.map(\.step), [0, 1, 2, 3])
+        XCTAssertEqual(pair.second.records.map(\.loss), result.losses)
+        XCTAssertTrue(pair.first.finished && pair.second.finished)
+
+        struct Refusing: FlowObserver {
+            struct Refused: Error {}
+            mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) throws {
+                if progress.step == 1 { throw Refused() }
+            }
+        }
+        var refusing = ObserverPair(Refusing(), ProgressLog())
+        XCTAssertThrowsError(try flow.run(from: source, observer: &refusing, using: &rng)) { XCTAssertTrue($0 is Refusing.Refused) }
+        XCTAssertEqual(refusing.second.records.map(\.step), [0])
+        XCTAssertFalse(refusing.second.finished)
+    }
+
     func testStoppingRuleEndsTheFlowEarly() throws {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: GaussianSW(bandwidth: 0.1, slicing: Slicing(projections: 50)), target: target)
