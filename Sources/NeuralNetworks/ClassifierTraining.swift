@@ -29,11 +29,15 @@ public struct ClassifierTraining: Sendable {
     public var augmentation: AugmentationStrategy?
     /// Learning rate per epoch.
     public var schedule: any LearningRateSchedule
+    /// Evaluate the validation set after every this many epochs too (`nil`, the
+    /// default: once, after the last epoch). The paper's protocols test once.
+    public var validationInterval: Int?
 
     public init(architecture: Architecture, epochs: Int, batchSize: Int = 64, learningRate: Float = 3e-4,
                 weightDecay: Float = 1e-4, normalization: ChannelNormalization? = nil,
                 augmentation: AugmentationStrategy? = nil,
-                schedule: any LearningRateSchedule = ConstantLearningRate()) {
+                schedule: any LearningRateSchedule = ConstantLearningRate(), validationInterval: Int? = nil) {
+        self.validationInterval = validationInterval
         self.architecture = architecture
         self.epochs = epochs
         self.batchSize = batchSize
@@ -57,14 +61,15 @@ public struct ClassifierTraining: Sendable {
     /// Builds and trains the network on `data`; the generator seeded with `seed` draws
     /// the initial weights, then the shuffles and augmentations.
     ///
-    /// - Parameter validation: evaluated after every epoch (in `progress`) and at the end.
+    /// - Parameter validation: evaluated at the end, and every `validationInterval` epochs
+    ///   when that is set (reported in `progress`).
     /// - Throws: `NeuralNetworkError` for images of a shape the architecture cannot take,
     ///   invalid settings (`epochs < 0`, `batchSize < 1`, a negative rate or decay), a
     ///   validation set of another image shape or class count, or a diverging loss.
     public func run(on data: LabeledImages, validation: LabeledImages? = nil, seed: UInt64 = 0,
                     progress: ((TrainingEvent) -> Void)? = nil) throws -> Result {
-        guard epochs >= 0, batchSize > 0 else {
-            throw NeuralNetworkError.invalidArgument("training needs epochs >= 0 and a positive batch size (got \(epochs), \(batchSize))")
+        guard epochs >= 0, batchSize > 0, (validationInterval ?? 1) > 0 else {
+            throw NeuralNetworkError.invalidArgument("training needs epochs >= 0 and a positive batch size and validation interval (got \(epochs), \(batchSize), \(validationInterval ?? 1))")
         }
         if let validation {
             guard validation.imageShape == data.imageShape else {
@@ -80,7 +85,7 @@ public struct ClassifierTraining: Sendable {
         var network = try Network(architecture, imageShape: data.imageShape, classCount: data.classCount,
                                   normalization: normalization, using: &generator)
         var trainer = Trainer(optimizer: optimizer, epochs: epochs, batchSize: batchSize, schedule: schedule,
-                              augmentation: augmentation)
+                              augmentation: augmentation, validationInterval: validationInterval ?? max(1, epochs))
         let history = try trainer.fit(&network, on: data, validation: validation, progress: progress, using: &generator)
         let evaluation: Evaluation?
         if let last = history.epochs.last?.validation {

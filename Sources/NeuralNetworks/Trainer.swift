@@ -59,10 +59,16 @@ public struct Trainer<Opt: Optimizer> {
     public var augmentation: AugmentationStrategy?
     /// Shuffle the training set every epoch (default `true`).
     public var shuffle: Bool
+    /// Evaluate the validation set (when `fit` is given one) after every this many epochs
+    /// (epochs `k, 2k, ...`, counting from 1) and after the last; default 1 (every epoch).
+    /// Evaluation costs a forward pass over the whole set, which on a small training set
+    /// can dwarf the epoch itself.
+    public var validationInterval: Int
 
     public init(optimizer: Opt, epochs: Int, batchSize: Int = 64,
                 schedule: any LearningRateSchedule = ConstantLearningRate(),
-                augmentation: AugmentationStrategy? = nil, shuffle: Bool = true) {
+                augmentation: AugmentationStrategy? = nil, shuffle: Bool = true, validationInterval: Int = 1) {
+        self.validationInterval = validationInterval
         self.optimizer = optimizer
         self.epochs = epochs
         self.batchSize = batchSize
@@ -74,7 +80,8 @@ public struct Trainer<Opt: Optimizer> {
     /// Trains `model` on `data`.
     ///
     /// - Parameters:
-    ///   - validation: evaluated after every epoch when given (reported in the summary).
+    ///   - validation: evaluated after every `validationInterval`-th epoch and after the
+    ///     last when given (reported in those epochs' summaries).
     ///   - progress: called after every minibatch and every epoch.
     /// - Throws: `.invalidArgument` for non-positive batch size or negative epochs,
     ///   `.nonFinite` when the loss becomes NaN or infinite, errors of the layers.
@@ -84,8 +91,8 @@ public struct Trainer<Opt: Optimizer> {
         progress: ((TrainingEvent) -> Void)? = nil,
         using generator: inout some RandomNumberGenerator
     ) throws -> TrainingHistory {
-        guard batchSize > 0, epochs >= 0 else {
-            throw NeuralNetworkError.invalidArgument("training needs a positive batch size and a non-negative number of epochs")
+        guard batchSize > 0, epochs >= 0, validationInterval > 0 else {
+            throw NeuralNetworkError.invalidArgument("training needs a positive batch size and validation interval and a non-negative number of epochs")
         }
         guard data.count > 0 else { throw NeuralNetworkError.invalidArgument("the training set is empty") }
         let baseRate = optimizer.learningRate
@@ -123,7 +130,8 @@ public struct Trainer<Opt: Optimizer> {
                                                accuracy: Double(hits) / Double(labels.count), learningRate: rate)))
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let evaluation = try validation.map { try model.evaluate(on: $0, batchSize: batchSize) }
+            let due = (epoch + 1) % validationInterval == 0 || epoch == epochs - 1
+            let evaluation = due ? try validation.map { try model.evaluate(on: $0, batchSize: batchSize) } : nil
             let summary = EpochSummary(epoch: epoch, loss: lossSum / Double(data.count),
                                        accuracy: Double(correct) / Double(data.count), learningRate: rate,
                                        seconds: seconds, imagesPerSecond: Double(data.count) / max(seconds, 1e-9),

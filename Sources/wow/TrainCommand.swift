@@ -40,6 +40,7 @@ enum TrainCommand {
             .option("train-labels", value: "file", help: "Labels (.npy) of .npy training data."),
             .option("test-labels", value: "file", help: "Labels (.npy) of .npy test data."),
             .option("epochs", value: "e", help: "Passes over the training data (>= 1).", default: "10"),
+            .option("eval-every", value: "k", help: "Also test after every k epochs (default: test once, after the last epoch; training loss and accuracy are printed every epoch)."),
             .option("batch", value: "b", help: "Minibatch size (>= 1).", default: "64"),
             .option("lr", value: "rate", help: "AdamW learning rate (> 0).", default: "3e-4"),
             .option("seed", value: "s", help: "Seed of the initial weights, shuffles and augmentations.", default: "0"),
@@ -71,7 +72,8 @@ enum TrainCommand {
         let normalization = try self.normalization(try arguments.choice("normalize", as: NormalizationChoice.self),
                                                    reference: trainReference, channels: train.imageShape[0])
         let recipe = ClassifierTraining(architecture: arch.architecture, epochs: epochs, batchSize: batch,
-                                        learningRate: rate, normalization: normalization)
+                                        learningRate: rate, normalization: normalization,
+                                        validationInterval: try arguments.optionalInt("eval-every", min: 1))
         print("training \(arch.rawValue) on \(train.count) images \(train.imageShape) (\(train.classCount) classes), testing on \(test.count)")
         let result = try recipe.run(on: train, validation: test, seed: seed) { event in
             if case let .epoch(summary) = event {

@@ -327,7 +327,20 @@ final class NetworkTests: XCTestCase {
         XCTAssertEqual(first.network.parameterValues, second.network.parameterValues)
         XCTAssertEqual(first.history.epochs.count, 3)
         XCTAssertEqual(first.evaluation, first.history.epochs.last?.validation)
+        // Tested once, after the last epoch, unless asked for more.
+        XCTAssertEqual(first.history.epochs.map { $0.validation != nil }, [false, false, true])
         XCTAssertGreaterThanOrEqual(first.evaluation!.pooledAccuracy, 0.9)
+        var everyTwo = recipe
+        everyTwo.epochs = 5
+        everyTwo.validationInterval = 2
+        let tested = try everyTwo.run(on: data, validation: data, seed: 5)
+        XCTAssertEqual(tested.history.epochs.map { $0.validation != nil }, [false, true, false, true, true])
+        // Testing more often changes nothing in the training.
+        var quiet = everyTwo
+        quiet.validationInterval = nil
+        XCTAssertEqual(try quiet.run(on: data, validation: data, seed: 5).network.parameterValues, tested.network.parameterValues)
+        quiet.validationInterval = 0
+        XCTAssertThrowsError(try quiet.run(on: data, validation: data))
         XCTAssertEqual(first.network.classCount, 2)
         XCTAssertEqual(first.network.normalization, .mnist)
         let other = try recipe.run(on: data, seed: 6)
