@@ -30,7 +30,7 @@ public struct GEMMOperand {
     /// `PackedPanels.offset(row: i, column: p, rows: rows, depth: depth)`, in a buffer of
     /// `PackedPanels.count(rows:depth:)` floats. For producers that can write their output
     /// there directly (the sliced kernels' projected gradients).
-    public static func packedPanels(_ base: UnsafePointer<Float>, rows: Int) -> GEMMOperand {
+    package static func packedPanels(_ base: UnsafePointer<Float>, rows: Int) -> GEMMOperand {
         GEMMOperand(raw: wow_operand(base: base, ld: PackedPanels.paddedRows(rows), trans: 0, rows: nil, packed: 1))
     }
 }
@@ -39,7 +39,7 @@ public struct GEMMOperand {
 /// depth is cut into the product's blocks (equal, at most 800 deep), each block stored as
 /// 6-row panels of `kc x 6` floats. The padding rows up to a multiple of 6 are read but
 /// only feed rows of `C` that are never stored; keep them finite (zero).
-public enum PackedPanels {
+package enum PackedPanels {
     /// `rows` rounded up to a multiple of 6.
     @inlinable public static func paddedRows(_ rows: Int) -> Int { (rows + 5) / 6 * 6 }
 

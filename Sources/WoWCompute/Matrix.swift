@@ -75,7 +75,7 @@ public struct Matrix: Sendable, Equatable, CustomStringConvertible {
     /// `true` when `values[0..<count]` holds no NaN and no infinity. `x * 0` is NaN
     /// exactly for non-finite `x` (and 0 otherwise), summed in 16 independent lanes, so
     /// the scan runs at memory speed.
-    public static func allFinite(_ values: UnsafePointer<Float>?, count: Int) -> Bool {
+    package static func allFinite(_ values: UnsafePointer<Float>?, count: Int) -> Bool {
         guard let values, count > 0 else { return true }
         let raw = UnsafeRawPointer(values)
         var a = SIMD8<Float>(repeating: 0), b = SIMD8<Float>(repeating: 0)

@@ -9,17 +9,17 @@ import Foundation
 /// borrower at a time and their contents are unspecified (never assume zeros). At most
 /// `retainedBytes` stay cached; beyond that the largest cached buffers are released.
 /// Thread-safe.
-public enum ScratchPool {
+package enum ScratchPool {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var cached: [(pointer: UnsafeMutableRawPointer, bytes: Int)] = []
     nonisolated(unsafe) private static var cachedBytes = 0
 
     /// The most memory kept cached between borrows (256 MiB).
-    public static let retainedBytes = 256 << 20
+    package static let retainedBytes = 256 << 20
 
     /// Calls `body` with an uninitialised buffer of at least `count` elements of `T` (a
     /// trivial type), which goes back to the pool when `body` returns.
-    public static func withBuffer<T, R>(_ type: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) throws -> R) rethrows -> R {
+    package static func withBuffer<T, R>(_ type: T.Type, count: Int, _ body: (UnsafeMutablePointer<T>) throws -> R) rethrows -> R {
         let wanted = max(1, count) * MemoryLayout<T>.stride
         let (raw, bytes) = take(wanted)
         defer { give(raw, bytes) }
