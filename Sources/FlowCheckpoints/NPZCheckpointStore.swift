@@ -21,8 +21,8 @@ import WoWCompute
 /// - `checkpoint/sha256` (`uint8`, `[64]`): the SHA-256, in hexadecimal ASCII, of every
 ///   other member, in name order: name, dtype, shape and little-endian value bytes
 ///   (`CheckpointDigest`);
-/// - `flow/moves` (`int64`): moves done; `flow/finished` (`int64`, 0 or 1);
-///   `flow/losses` (`float64`): the loss history (`losses[k]` after `k` moves);
+/// - `flow/moves` (`int64`): moves done; `flow/losses` (`float64`): the loss history
+///   (`losses[k]` at the state after `k` moves, for `k < moves`);
 /// - `generator/state` (`uint64`, `[4]`): the xoshiro256** state;
 /// - `state/...`: the flow state (`state/points/<c>`, `state/weights/<c>`,
 ///   `state/class_weights`, `state/labels` for a labeled dataset);
@@ -122,8 +122,8 @@ public enum AtomicFile {
     /// Writes `data` to a fresh temporary file next to `url` (owner-only permissions),
     /// flushes it, renames it over `url` and flushes the folder.
     ///
-    /// - Throws: `CheckpointError.corrupt` naming `url` when any step fails (the temporary
-    ///   file is removed).
+    /// - Throws: `CheckpointError.unwritable` naming `url` when any step fails (the
+    ///   temporary file is removed). The file gets owner-only permissions (`mkstemp`).
     public static func write(_ data: Data, to url: URL) throws {
         let folder = url.deletingLastPathComponent()
         var template = Array(folder.appendingPathComponent(".\(url.lastPathComponent).XXXXXX").path.utf8CString)
@@ -156,6 +156,6 @@ public enum AtomicFile {
     }
 
     private static func failure(_ url: URL, _ reason: String) -> CheckpointError {
-        .corrupt(file: url.path, reason: reason)
+        .unwritable(file: url.path, reason: reason)
     }
 }

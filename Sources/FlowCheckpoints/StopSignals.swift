@@ -11,6 +11,9 @@ public enum StopSignals {
     public static func install() { wow_install_stop_handlers() }
     /// Whether a stop was requested since `install()` (or `reset()`).
     public static var requested: Bool { wow_stop_requested() != 0 }
+    /// Restores the default actions of SIGINT and SIGTERM (after the checkpointed part of
+    /// a run) and clears the request.
+    public static func uninstall() { wow_uninstall_stop_handlers() }
     /// Clears the request.
     public static func reset() { wow_reset_stop_request() }
 }

@@ -16,6 +16,16 @@ public enum CheckpointArray: Sendable, Equatable {
     }
 }
 
+extension CheckpointArray {
+    /// `strings` as a table of UTF-8 bytes, one row per string, padded with -1 (what
+    /// `CheckpointArrays.textRows` reads).
+    public static func textRows(_ strings: [String]) -> CheckpointArray {
+        let bytes = strings.map { Array($0.utf8).map(Int64.init) }
+        let width = bytes.map(\.count).max() ?? 0
+        return .int64(bytes.flatMap { $0 + Array(repeating: -1, count: width - $0.count) }, shape: [strings.count, width])
+    }
+}
+
 /// The named arrays a value saves into a checkpoint. Names are relative; the flow's
 /// checkpoint prefixes them (`state/`, `integrator/`, `functional/`).
 public typealias CheckpointArrays = [String: CheckpointArray]
@@ -59,8 +69,8 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
     case corrupt(file: String, reason: String)
     /// The checkpoint was written by another run (other data or options).
     case mismatch(file: String, differences: [String])
-    /// The flow cannot be checkpointed (a part does not adopt the protocols).
-    case unsupported(String)
+    /// The checkpoint could not be written (no space, no permission...).
+    case unwritable(file: String, reason: String)
 
     public var description: String {
         switch self {
@@ -68,7 +78,7 @@ public enum CheckpointError: Error, CustomStringConvertible, Sendable, Equatable
         case let .corrupt(file, reason): return "\(file) is not a usable checkpoint: \(reason)"
         case let .mismatch(file, differences):
             return "\(file) was written by another run: " + differences.joined(separator: "; ")
-        case let .unsupported(message): return "cannot checkpoint this flow: \(message)"
+        case let .unwritable(file, reason): return "cannot write the checkpoint \(file): \(reason)"
         }
     }
 }
@@ -109,6 +119,23 @@ extension CheckpointArrays {
         guard case let .uint64(values, _)? = self[name] else { throw CheckpointError.malformed("no uint64 array '\(name)'") }
         try Self.checkCount(values.count, count, name)
         return values
+    }
+
+    /// The strings stored by `CheckpointArray.textRows` as `name`.
+    ///
+    /// - Throws: `CheckpointError.malformed` unless `name` is an `int64` table of UTF-8
+    ///   bytes padded with -1, of a shape that fits its values.
+    public func textRows(_ name: String) throws -> [String] {
+        guard case let .int64(codes, shape)? = self[name], shape.count == 2, shape[0] >= 0, shape[1] >= 0 else {
+            throw CheckpointError.malformed("no text table '\(name)'")
+        }
+        let (cells, overflow) = shape[0].multipliedReportingOverflow(by: shape[1])
+        guard !overflow, cells == codes.count, codes.allSatisfy({ (-1...255).contains($0) }) else {
+            throw CheckpointError.malformed("'\(name)' is not a text table of shape \(shape)")
+        }
+        return (0..<shape[0]).map { r in
+            String(decoding: codes[(r * shape[1])..<((r + 1) * shape[1])].filter { $0 >= 0 }.map { UInt8($0) }, as: UTF8.self)
+        }
     }
 
     /// The single integer `name`.
@@ -175,9 +202,7 @@ extension LabeledDataset: CheckpointCodable {
             arrays["points/\(c)"] = measure.points.checkpointArray
             if let w = measure.weights { arrays["weights/\(c)"] = .float32(w, shape: [w.count]) }
         }
-        let encoded = labels.map { Array($0.utf8).map(Int64.init) }
-        let width = encoded.map(\.count).max() ?? 0
-        arrays["labels"] = .int64(encoded.flatMap { $0 + Array(repeating: -1, count: width - $0.count) }, shape: [labels.count, width])
+        arrays["labels"] = .textRows(labels)
         return arrays
     }
 
@@ -185,11 +210,8 @@ extension LabeledDataset: CheckpointCodable {
         let count = try arrays.integer("classes")
         guard count > 0, count <= arrays.count else { throw CheckpointError.malformed("\(count) classes") }
         let classWeights = try arrays.doubles("class_weights", count: count)
-        guard case let .int64(codes, shape)? = arrays["labels"], shape.count == 2, shape[0] == count,
-              codes.count == shape[0] * shape[1] else { throw CheckpointError.malformed("labels") }
-        let labels = (0..<count).map { c in
-            String(decoding: codes[(c * shape[1])..<((c + 1) * shape[1])].filter { $0 >= 0 }.map { UInt8(truncatingIfNeeded: $0) }, as: UTF8.self)
-        }
+        let labels = try arrays.textRows("labels")
+        guard labels.count == count else { throw CheckpointError.malformed("\(labels.count) labels for \(count) classes") }
         do {
             let classes = try (0..<count).map { c in
                 let points = try Matrix(checkpoint: arrays, name: "points/\(c)")

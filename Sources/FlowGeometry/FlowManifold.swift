@@ -110,8 +110,13 @@ extension LabeledDataset: EuclideanFlowManifold {
     /// weights `a_c`, particle weights `w_ci`): the pairing under which a `Functional`'s
     /// gradient is the derivative of its value (`d/dt F(exp_P(t v))|_{t=0} = <grad F, v>`).
     ///
-    /// - Precondition: both fields are shaped like the dataset.
-    public func metric(_ u: ParticleField, _ v: ParticleField) -> Double {
+    /// - Throws: `ConformerError.malformed` when a field is not shaped like the dataset.
+    public func metric(_ u: ParticleField, _ v: ParticleField) throws -> Double {
+        for field in [u, v] {
+            if let reason = field.shapeMismatch(with: self) {
+                throw ConformerError.malformed(conformer: "ParticleField", reason: "not a field on this dataset: \(reason)")
+            }
+        }
         var total = 0.0
         for (c, measure) in classes.enumerated() {
             var classSum = 0.0

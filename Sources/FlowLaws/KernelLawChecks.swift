@@ -107,9 +107,13 @@ extension KernelLawChecker {
                 let kp = try value(try EmpiricalMeasure(points: plus, weights: moving.weights))
                 let km = try value(try EmpiricalMeasure(points: minus, weights: moving.weights))
                 let step = Double((moving.points[i, j] + epsilon) - (moving.points[i, j] - epsilon))
+                guard step > 0 else {
+                    violations.append("finite differences in the \(label): epsilon \(epsilon) vanishes at coordinate \(moving.points[i, j]) in Float; choose a larger epsilon")
+                    return violations
+                }
                 let numeric = (kp - km) / step
                 let analytic = factor * Double(moving.weight(i)) * Double(gradient[i, j])
-                if abs(numeric - analytic) > tolerance * Double(moving.weight(i)) * gradientScale {
+                if !(abs(numeric - analytic) <= tolerance * Double(moving.weight(i)) * gradientScale) {
                     violations.append("finite differences in the \(label) at particle \(i), coordinate \(j): numeric \(numeric), analytic \(analytic)")
                 }
             }

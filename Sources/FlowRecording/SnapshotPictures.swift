@@ -104,12 +104,14 @@ extension SnapshotPictures {
     private func writeImages(_ files: [(step: Int, url: URL)], channels c: Int, height h: Int, width w: Int,
                              classNames: [String]?, layout: SnapshotLayout) throws -> [URL] {
         var blocks = [ImageBlock]()
-        var range: ClosedRange<Float>?
+        var range: ClosedRange<Double>?
         var rowCount = classNames?.count ?? 0
         try forEachSnapshot(files) { step, samples in
             let values = samples.features.storage
             if range == nil {
-                let low = values.min() ?? 0, high = values.max() ?? 1
+                // In Double: finite Float extremes (+-3e38) would overflow the span.
+                let finite = values.lazy.filter(\.isFinite).map(Double.init)
+                let low = finite.min() ?? 0, high = finite.max() ?? 1
                 range = high > low ? low...high : (low - 0.5)...(low + 0.5)
             }
             let lo = range!.lowerBound, span = range!.upperBound - range!.lowerBound
@@ -118,7 +120,8 @@ extension SnapshotPictures {
             let d = samples.dimension
             for (i, label) in samples.labels.enumerated() where tiles[label].count < imagesPerClass {
                 tiles[label].append(values[(i * d)..<((i + 1) * d)].map { v in
-                    UInt8((min(max((v - lo) / span, 0), 1) * 255).rounded())
+                    let t = (Double(v) - lo) / span
+                    return t.isNaN ? 0 : UInt8((min(max(t, 0), 1) * 255).rounded())
                 })
             }
             blocks.append(ImageBlock(step: step, tiles: tiles))

@@ -200,7 +200,9 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
                 try afterMove(&run, step + 1, &generator, self)
             }
         }
-        run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
+        if run.snapshots.last?.step != run.losses.count - 1 {
+            run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
+        }
         try observer.flowDidFinish()
         return run.result()
     }
@@ -232,7 +234,9 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
     /// The state at `step` has no finite loss: the partial flow ends one move earlier, at
     /// the state `losses.last` belongs to.
     private func divergence(_ run: inout FlowRun<F.State>, step: Int, cause: ConformerError?) -> FlowDivergence<F.State> {
-        if step > 0 {
+        // A resumed run does not hold the state before its checkpoint's: a non-finite loss
+        // at the checkpoint's own state ends there.
+        if step > 0 && step != run.resumedStep {
             run.state = run.lastGood
             run.snapshots.removeAll { $0.step == step }
         }
@@ -274,6 +278,8 @@ package struct FlowRun<State: FlowManifold> {
     var gradient: State.Tangent?
     package var losses: [Double] = []
     package var snapshots: [FlowSnapshot<State>]
+    /// The checkpoint's step when the run was resumed.
+    package var resumedStep: Int?
     var termination = FlowTermination.completedSteps
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant

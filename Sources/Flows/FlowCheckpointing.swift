@@ -67,8 +67,10 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
     /// stored checkpoint when there is one (refusing one from another run, naming the
     /// differences); the result is then bit for bit the uninterrupted run's, for the same
     /// options and seed, also when the step budget grew (`losses` complete; `snapshots`
-    /// from the resumed step on). A checkpoint is taken after a move and before the loss
-    /// at the new state, which a resumed run evaluates again.
+    /// those after the resumed step). A checkpoint is taken after a move and before the
+    /// loss at the new state, which a resumed run evaluates again. One exception: when
+    /// that loss is not finite, the uninterrupted run's `FlowDivergence` ends one step
+    /// earlier (the resumed run does not hold the state before the checkpoint's).
     ///
     /// A checkpoint holds the step, the loss history, the state, the integrator's and the
     /// functional's memory (`CheckpointableMemory`), the generator's state and the
@@ -135,20 +137,26 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
             throw CheckpointError.mismatch(file: location, differences: ["its state has another shape: \(reason)"])
         }
         guard state.isFinite else { throw CheckpointError.corrupt(file: location, reason: "the stored state is not finite") }
+        // Into copies first, so that a checkpoint refused halfway leaves the flow as it was.
+        var integrator = self.integrator, functional = self.functional
         try integrator.restoreMemory(from: stored.strippingPrefix("integrator/"))
         try functional.restoreMemory(from: stored.strippingPrefix("functional/"))
         generator = try SeededGenerator(checkpointArrays: stored.strippingPrefix("generator/"))
+        self.integrator = integrator
+        self.functional = functional
         run.restore(state: state, losses: losses)
     }
 }
 
 extension FlowRun {
-    /// Continues from a checkpoint: `state` after `losses.count` moves.
+    /// Continues from a checkpoint: `state` after `losses.count` moves. Snapshots start
+    /// afresh (those of the steps before the checkpoint were the interrupted run's).
     package mutating func restore(state: State, losses: [Double]) {
         self.state = state
         lastGood = state
         self.losses = losses
-        snapshots = [FlowSnapshot(step: losses.count, state: state)]
+        snapshots = []
+        resumedStep = losses.count
     }
 }
 
@@ -157,11 +165,11 @@ extension FlowRun {
 public enum CheckpointIdentity {
     public static func encode(_ identity: [String: String]) -> CheckpointArrays {
         let keys = identity.keys.sorted()
-        return ["identity/keys": rows(keys), "identity/values": rows(keys.map { identity[$0]! })]
+        return ["identity/keys": .textRows(keys), "identity/values": .textRows(keys.map { identity[$0] ?? "" })]
     }
 
     public static func decode(_ arrays: CheckpointArrays) throws -> [String: String] {
-        let keys = try strings(arrays, "identity/keys"), values = try strings(arrays, "identity/values")
+        let keys = try arrays.textRows("identity/keys"), values = try arrays.textRows("identity/values")
         guard keys.count == values.count, Set(keys).count == keys.count else { throw CheckpointError.malformed("identity") }
         return Dictionary(uniqueKeysWithValues: zip(keys, values))
     }
@@ -182,19 +190,4 @@ public enum CheckpointIdentity {
         return differences
     }
 
-    private static func rows(_ strings: [String]) -> CheckpointArray {
-        let bytes = strings.map { Array($0.utf8).map(Int64.init) }
-        let width = bytes.map(\.count).max() ?? 0
-        return .int64(bytes.flatMap { $0 + Array(repeating: -1, count: width - $0.count) }, shape: [strings.count, width])
-    }
-
-    private static func strings(_ arrays: CheckpointArrays, _ name: String) throws -> [String] {
-        guard case let .int64(codes, shape)? = arrays[name], shape.count == 2, codes.count == shape[0] * shape[1] else {
-            throw CheckpointError.malformed("no identity table '\(name)'")
-        }
-        guard codes.allSatisfy({ (-1...255).contains($0) }) else { throw CheckpointError.malformed("'\(name)' is not text") }
-        return (0..<shape[0]).map { r in
-            String(decoding: codes[(r * shape[1])..<((r + 1) * shape[1])].filter { $0 >= 0 }.map { UInt8($0) }, as: UTF8.self)
-        }
-    }
 }

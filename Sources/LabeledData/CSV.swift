@@ -121,7 +121,7 @@ public enum LabeledCSV {
     /// `# classes: 0 = name; 1 = name; ...` names every label (`parse` skips it).
     ///
     /// - Precondition: one label per row of `points`.
-    public static func format(points: Matrix, labels: [Int], classNames: [String]?, featureNames: [String]? = nil) -> String {
+    package static func format(points: Matrix, labels: [Int], classNames: [String]?, featureNames: [String]? = nil) -> String {
         precondition(labels.count == points.rows, "one label per point")
         var out = header(dimension: points.columns, classNames: classNames, featureNames: featureNames)
         appendRows(points, label: { labels[$0] }, to: &out)

@@ -166,9 +166,9 @@ public struct KernelBatchResult: Sendable {
     }
 
     /// What is wrong with this result as the answer to `batch` (counts, shapes, missing
-    /// gradients, NaN or infinity), or `nil` when nothing is. `finite` tells which kind
-    /// of problem it is.
-    public func problem(answering batch: KernelBatch) -> (reason: String, finite: Bool)? {
+    /// gradients, NaN or infinity), or `nil` when nothing is. `malformed` tells which kind
+    /// of problem it is (`malformed`: a count or shape; otherwise NaN or infinity).
+    public func problem(answering batch: KernelBatch) -> (reason: String, malformed: Bool)? {
         guard values.count == batch.pairs.count else {
             return ("\(values.count) values for \(batch.pairs.count) pairs", true)
         }
@@ -195,8 +195,8 @@ public struct KernelBatchResult: Sendable {
 
     /// Throws `ConformerError` naming `kernel` when `problem(answering:)` finds one.
     public func check(against batch: KernelBatch, kernel: String) throws {
-        guard let (reason, finite) = problem(answering: batch) else { return }
-        throw finite ? ConformerError.malformed(conformer: kernel, reason: reason)
+        guard let (reason, malformed) = problem(answering: batch) else { return }
+        throw malformed ? ConformerError.malformed(conformer: kernel, reason: reason)
                      : ConformerError.nonFinite(conformer: kernel, reason: reason)
     }
 }

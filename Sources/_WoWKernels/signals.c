@@ -19,9 +19,16 @@ void wow_install_stop_handlers(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);
     action.sa_handler = on_stop_signal;
+    action.sa_flags = SA_RESTART;  // interrupted reads and writes resume
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, NULL);
     sigaction(SIGTERM, &action, NULL);
+}
+
+void wow_uninstall_stop_handlers(void) {
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    atomic_store(&stop_requested, 0);
 }
 
 int wow_stop_requested(void) { return atomic_load(&stop_requested); }

@@ -7,7 +7,7 @@ enum FlowRunning {
     /// The options that make `wow flow` checkpoint and resume.
     static let specs: [OptionSpec] = [
         .option("checkpoint-every", value: "k",
-                help: "Save DIR/checkpoint.npz every k steps, at the end, and on SIGINT/SIGTERM (then stop); see --resume."),
+                help: "Save DIR/checkpoint.npz every k steps, after the last step, and on SIGINT/SIGTERM (then stop); see --resume."),
         .flag("resume", help: "Continue from DIR/checkpoint.npz when it exists (the same options and data; --steps may grow). The result equals the uninterrupted run's, bit for bit."),
     ]
 
@@ -22,7 +22,10 @@ enum FlowRunning {
     ]
 
     /// Options that do not change a run's result (or may change on resume).
-    static let outsideIdentity: Set<String> = ["out", "steps", "checkpoint-every", "resume", "snapshot-every", "classifier", "arch"]
+    /// Paths are left out because the data's SHA-256 is in (moved data resumes), and so is
+    /// the labelling of the output (`--assign-labels`), which does not change the flow.
+    static let outsideIdentity: Set<String> = ["out", "steps", "checkpoint-every", "resume", "snapshot-every", "classifier", "arch",
+                                               "source", "target", "source-labels", "target-labels", "assign-labels"]
 
     /// Refuses recording options that cannot work together, before any data is read.
     static func checkRecordingOptions(_ arguments: ParsedArguments) throws {
@@ -128,6 +131,7 @@ enum FlowRunning {
             return try endingProgressLine { try flow.run(from: initial, observer: &observer, using: &generator) }
         }
         StopSignals.install()
+        defer { StopSignals.uninstall() }
         let checkpointing = Checkpointing(store: plan.store, interval: plan.interval, identity: plan.identity) { StopSignals.requested }
         if plan.resume, FileManager.default.fileExists(atPath: plan.store.url.path) {
             print("resuming from \(plan.store.url.path)")

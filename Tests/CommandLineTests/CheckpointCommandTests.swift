@@ -24,9 +24,11 @@ extension CommandLineTests {
         return (dir.appendingPathComponent("source.csv"), dir.appendingPathComponent("target.csv"), dir)
     }
 
-    func flowArguments(_ source: URL, _ target: URL, out: URL, steps: Int, lr: String = "0.5", extra: [String] = []) -> [String] {
+    /// The WoW flow with momentum and target minibatches, unless `method` says otherwise.
+    func flowArguments(_ source: URL, _ target: URL, out: URL, steps: Int, lr: String = "0.5", extra: [String] = [],
+                       method: [String] = ["--integrator", "momentum", "--target-batch", "12", "--projections", "64"]) -> [String] {
         ["flow", "--source", source.path, "--target", target.path, "--out", out.path, "--steps", String(steps), "--lr", lr,
-         "--integrator", "momentum", "--target-batch", "12", "--projections", "64", "--seed", "4"] + extra
+         "--seed", "4"] + method + extra
     }
 
     /// Starts `wow` and returns the process (output discarded).
@@ -49,28 +51,41 @@ extension CommandLineTests {
         }
     }
 
+    /// SIGKILL between checkpoints, for the WoW flow with momentum and target minibatches,
+    /// with explicit Euler, and for the OTDD flow (AdamW on the product state).
     func testAFlowKilledBetweenCheckpointsResumesToTheSameBytes() throws {
+        try assertKilledRunResumes(steps: 600, lr: "0.5", every: "25")
+        try assertKilledRunResumes(steps: 600, lr: "0.5", every: "25", method: ["--integrator", "euler", "--projections", "64"])
+        try assertKilledRunResumes(steps: 150, lr: "0.01", every: "5", method: ["--method", "otdd"])
+    }
+
+    func assertKilledRunResumes(steps: Int, lr: String, every: String, method: [String]? = nil,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
         let (source, target, dir) = try checkpointData()
-        let steps = 600
+        func arguments(_ out: URL, _ extra: [String] = []) -> [String] {
+            method.map { flowArguments(source, target, out: out, steps: steps, lr: lr, extra: extra, method: $0) }
+                ?? flowArguments(source, target, out: out, steps: steps, lr: lr, extra: extra)
+        }
         let straight = dir.appendingPathComponent("straight")
-        XCTAssertEqual(try wow(flowArguments(source, target, out: straight, steps: steps), environment: [:]).status, 0)
+        XCTAssertEqual(try wow(arguments(straight), environment: [:]).status, 0, file: file, line: line)
 
         let out = dir.appendingPathComponent("killed")
-        let arguments = flowArguments(source, target, out: out, steps: steps, extra: ["--checkpoint-every", "25", "--resume"])
+        let arguments = arguments(out, ["--checkpoint-every", every, "--resume"])
         let process = try startWow(arguments)
         try waitFor(out.appendingPathComponent("checkpoint.npz"))
         usleep(30_000)  // past the first checkpoint, most likely between two
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("flowed.npz").path), "killed before the end")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.appendingPathComponent("flowed.npz").path), "killed before the end",
+                       file: file, line: line)
 
         let resumed = try wow(arguments, environment: [:])
-        XCTAssertEqual(resumed.status, 0, resumed.stderr)
-        XCTAssertTrue(resumed.stdout.contains("resuming from"), resumed.stdout)
+        XCTAssertEqual(resumed.status, 0, resumed.stderr, file: file, line: line)
+        XCTAssertTrue(resumed.stdout.contains("resuming from"), resumed.stdout, file: file, line: line)
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("flowed.npz")),
-                       try Data(contentsOf: straight.appendingPathComponent("flowed.npz")))
+                       try Data(contentsOf: straight.appendingPathComponent("flowed.npz")), file: file, line: line)
         XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("loss.csv")),
-                       try Data(contentsOf: straight.appendingPathComponent("loss.csv")))
+                       try Data(contentsOf: straight.appendingPathComponent("loss.csv")), file: file, line: line)
     }
 
     func testSIGTERMSavesACheckpointAndTheRunResumes() throws {

@@ -245,6 +245,20 @@ final class SnapshotRecorderTests: XCTestCase {
         }
     }
 
+    /// Finite but extreme pixel values (a blown-up flow) still give pictures, no trap.
+    func testExtremePixelValuesAreDrawn() throws {
+        let dir = try temporaryDirectory()
+        let (_, _, labelling) = try imageFlow(steps: 1)
+        let state = try LabeledDataset(classes: [
+            EmpiricalMeasure(points: Matrix(rows: 2, columns: 16, storage: (0..<32).map { $0 % 2 == 0 ? 3e38 : -3e38 })),
+            EmpiricalMeasure(points: Matrix(rows: 2, columns: 16, repeating: 1e30)),
+        ], labels: ["a", "b"])
+        var recorder = try SnapshotRecorder<LabeledDataset>(directory: dir, every: 1) { try labelling.samples($0).samples }
+        try recorder.record(state, step: 0)
+        try recorder.finish()
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("snapshots.png").path))
+    }
+
     func testSnapshotFileNames() {
         XCTAssertEqual(SnapshotLayout.fileName(step: 500), "step-000500.npz")
         XCTAssertEqual(SnapshotLayout.fileName(step: 1_234_567), "step-1234567.npz")

@@ -123,6 +123,7 @@ void wow_add_equal_size_gradient(const float *s, int n, const float *t, float co
 
 // Stop requests (signals.c): SIGINT/SIGTERM set a flag that checkpointed flows poll.
 void wow_install_stop_handlers(void);
+void wow_uninstall_stop_handlers(void);
 int wow_stop_requested(void);
 void wow_reset_stop_request(void);
 
