@@ -53,8 +53,8 @@ enum FlowCommand {
         let perClass = try arguments.optionalInt("per-class", min: 1)
         let targetPerClass = try arguments.optionalInt("target-per-class", min: 1)
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
-                                                                   perClass: perClass, using: &draw)
+        let (source, sourceShape, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+                                                                 perClass: perClass, using: &draw)
         let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                                       perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
@@ -62,27 +62,34 @@ enum FlowCommand {
         }
         let chosen = try arguments.optionalChoice("assign-labels", as: LabelAssignmentMethod.self)
         let assignment = chosen ?? .defaultMethod(source: source, target: target)
-        func labelled(_ state: LabeledDataset) throws -> (LabeledSamples, mapping: [Int]?) {
+        // The flowed samples, written class by class from the final state (no stacked copy).
+        func labelled(_ state: LabeledDataset) throws -> (ClassStackedSamples, mapping: [Int]?) {
             if assignment != .none {
                 print("assigning the target's labels (--assign-labels \(assignment.rawValue)): \(state.classCount) x \(target.classCount) classes")
             }
             guard let mapping = try assignment.mapping(flowed: state, target: target) else {
-                return (try LabeledSamples(state, featureShape: sourceSamples.featureShape, integerLabels: true), nil)
+                return (try ClassStackedSamples(state, featureShape: sourceShape, integerLabels: true), nil)
             }
-            return (try LabeledSamples(state.relabeled(by: mapping, toClassesOf: target), featureShape: sourceSamples.featureShape,
-                                       classNames: targetClassNames), mapping)
+            return (try ClassStackedSamples(state.relabeled(by: mapping, toClassesOf: target), featureShape: sourceShape,
+                                            classNames: targetClassNames), mapping)
         }
         let mmd = try MMD(kernel: kernel, target: target, targetBatchSize: batch)
         let plan = try FlowRunning.plan(arguments, out: out, source: source, target: target)
+        let sourceLabels = source.labels, sourceClassCount = source.classCount
         let result: FlowResult<LabeledDataset>
         do {
+            // The flow takes the source over (its only copy moves in place) and keeps no
+            // snapshots: the data set is held once, as the state, besides the last good
+            // state and the gradient.
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
                 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
+                flow.keepsSnapshots = false
+                result = try FlowRunning.run(&flow, from: consume source, seed: seed, plan: plan)
             case .momentum:
                 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan)
+                flow.keepsSnapshots = false
+                result = try FlowRunning.run(&flow, from: consume source, seed: seed, plan: plan)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
             try writeFlowed(labelled(divergence.partial.state).0, to: out)
@@ -96,9 +103,9 @@ enum FlowCommand {
         if let mapping {
             let how = assignment == .ot ? "by OT between classes" : "by nearest-neighbour vote"
             print("labelled \(how) (--assign-labels \(assignment.rawValue)): "
-                  + mapping.enumerated().map { "\(source.labels[$0.offset]) -> \(target.labels[$0.element])" }.joined(separator: ", "))
+                  + mapping.enumerated().map { "\(sourceLabels[$0.offset]) -> \(target.labels[$0.element])" }.joined(separator: ", "))
         } else {
-            let why = chosen == nil ? " (the default for \(source.classCount) and \(target.classCount) numbered classes)" : ""
+            let why = chosen == nil ? " (the default for \(sourceClassCount) and \(target.classCount) numbered classes)" : ""
             print("kept the source labels (--assign-labels none\(why)); --assign-labels ot or nearest gives the target's")
         }
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
@@ -124,8 +131,8 @@ enum FlowCommand {
         }
     }
 
-    /// Writes the flowed samples as CSV and as NPZ, with the same labels.
-    static func writeFlowed(_ samples: LabeledSamples, to out: URL) throws {
+    /// Writes the flowed samples as CSV and as NPZ, with the same labels, class by class.
+    static func writeFlowed(_ samples: ClassStackedSamples, to out: URL) throws {
         try samples.writeCSV(to: out.appendingPathComponent("flowed.csv").path)
         try samples.writeNPZ(to: out.appendingPathComponent("flowed.npz").path)
     }
@@ -141,8 +148,8 @@ extension FlowCommand {
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let out = URL(fileURLWithPath: try arguments.path("out"))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
-                                                                   perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
+        let (source, sourceShape, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+                                                                 perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
         let (target, _, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                                       perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
@@ -150,7 +157,7 @@ extension FlowCommand {
         }
         let problem = try ProductSpaceProblem(source: source, target: target, components: components)
         // Pixels are clipped to [0, 1] as in the reference; other features are left alone.
-        let clipping: ClosedRange<Float>? = sourceSamples.featureShape.isImage ? 0...1 : nil
+        let clipping: ClosedRange<Float>? = sourceShape.isImage ? 0...1 : nil
         let plan = try FlowRunning.plan(arguments, out: out, source: problem.source, target: problem.target)
         let result: FlowResult<GaussianLabeledSamples>
         do {
@@ -177,7 +184,7 @@ extension FlowCommand {
             throw divergence
         }
         let flowed = try problem.labeledDataset(result.state, clippingTo: clipping)
-        try writeFlowed(LabeledSamples(flowed, featureShape: sourceSamples.featureShape, classNames: targetClassNames), to: out)
+        try writeFlowed(ClassStackedSamples(flowed, featureShape: sourceShape, classNames: targetClassNames), to: out)
         try writeLosses(result.losses, to: out.appendingPathComponent("loss.csv"))
         print("final loss \(result.losses.last!) after \(result.steps) steps in \(String(format: "%.2f", result.seconds)) s")
         print("labelled by OT to the target classes: " + zip(flowed.labels, flowed.classes).map { "\($0.0) \($0.1.count)" }.joined(separator: ", "))

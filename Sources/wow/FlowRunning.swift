@@ -39,11 +39,14 @@ enum FlowRunning {
     /// Runs `flow` from `initial` with a progress bar; with a plan, checkpointed (SIGINT
     /// and SIGTERM save a checkpoint and stop).
     static func run<F: Functional & CheckpointableMemory, I: Integrator & CheckpointableMemory>(
-        _ flow: inout Flow<F, I>, from initial: F.State, seed: UInt64, plan: Plan?
+        _ flow: inout Flow<F, I>, from initial: consuming F.State, seed: UInt64, plan: Plan?
     ) throws -> FlowResult<F.State> where F.State: CheckpointCodable {
         var generator = SeededGenerator(seed: seed)
+        // Handed on without a copy (a closure capturing `initial` would keep a second
+        // reference, and the flow's first move would copy the whole state).
+        var handover: F.State? = consume initial
         guard let plan else {
-            return try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: initial, observer: &bar, using: &generator) }
+            return try endingProgressLine { var bar = ProgressBar(); return try flow.run(from: handover.take()!, observer: &bar, using: &generator) }
         }
         StopSignals.install()
         let checkpointing = Checkpointing(store: plan.store, interval: plan.interval, identity: plan.identity) { StopSignals.requested }
@@ -52,7 +55,7 @@ enum FlowRunning {
         }
         return try endingProgressLine {
             var bar = ProgressBar()
-            return try flow.run(from: initial, observer: &bar, generator: &generator, checkpointing: checkpointing, resume: plan.resume)
+            return try flow.run(from: handover.take()!, observer: &bar, generator: &generator, checkpointing: checkpointing, resume: plan.resume)
         }
     }
 }
