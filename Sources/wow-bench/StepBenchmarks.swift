@@ -81,25 +81,35 @@ enum StepBenchmarks {
     }
 
     /// Shape e: whole flow steps (value + gradient, the explicit Euler move and the flow
-    /// driver's checks, Riesz, L = 500) from a source that the flow owns alone, as
-    /// `wow flow` runs it: the median of `max(3, repeats)` steps after the first
-    /// evaluation, the process's peak resident memory during the flow (reset first;
-    /// against 3x the source plus target data), and the floor of `unavoidableParts`.
+    /// driver's checks, Riesz, L = 500) from a source that the flow owns alone, without
+    /// snapshots, as `wow flow` runs it. First a 2-step flow for the peak resident memory
+    /// (reset before it; against 3x the source plus target data); then a flow of
+    /// `max(3, repeats) + 1` steps that times one floor sample (`Floor`) after every
+    /// evaluation, so that steps and floor see the same load on a shared machine: the
+    /// medians of the steps (the first dropped) and of the floor samples (the first
+    /// dropped), and their ratio.
     static func largeFlow(repeats: Int) throws -> [Row] {
         let shape = large
-        let steps = max(3, repeats)
         let target = try dataset(classes: shape.classes, n: shape.m, d: shape.d, seed: 2)
         let dataMB = Double((shape.n + shape.m) * shape.classes * shape.d * 4) / 1e6
         let mmd = try MMD(kernel: RieszSW(), target: target)
-        var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: steps)
-        var log = ProgressLog()
+        func flow(_ steps: Int) throws -> Flow<MMD<RieszSW>, ExplicitEuler<LabeledDataset>> {
+            var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: steps)
+            flow.keepsSnapshots = false
+            return flow
+        }
+        var short = try flow(2)
         var rng = SeededGenerator(seed: 4)
         let before = ResidentMemory.resetPeak()
-        _ = try flow.run(from: try dataset(classes: shape.classes, n: shape.n, d: shape.d, seed: 1), observer: &log, using: &rng)
+        _ = try short.run(from: try dataset(classes: shape.classes, n: shape.n, d: shape.d, seed: 1), using: &rng)
         let peakMB = ResidentMemory.peakMB()
-        let times = zip(log.records.dropFirst(), log.records.dropFirst(2)).map { ($1.seconds - $0.seconds) * 1e3 }.sorted()
-        let stepMs = times[times.count / 2]
-        let floor = unavoidableParts(shape, repeats: repeats)
+
+        var timed = try flow(max(3, repeats) + 1)
+        var observer = InterleavedFloor(floor: Floor(shape))
+        rng = SeededGenerator(seed: 4)
+        _ = try timed.run(from: try dataset(classes: shape.classes, n: shape.n, d: shape.d, seed: 1), observer: &observer, using: &rng)
+        let stepMs = median(Array(observer.steps.dropFirst()))
+        let floor = floorRow(shape, samples: Array(observer.floors.dropFirst()))
         let ratio = stepMs / floor.medianMs, limitMB = 3 * dataMB
         let step = Row(group: "step", name: "\(shape.label) riesz flow step", shape: describe(shape), threads: Parallel.threads,
                        medianMs: stepMs,
@@ -111,6 +121,25 @@ enum StepBenchmarks {
         return [step, floor]
     }
 
+    /// Times the flow's steps between its reports and one floor sample at every report.
+    struct InterleavedFloor: FlowObserver {
+        let floor: Floor
+        let clock = ContinuousClock()
+        var last: ContinuousClock.Instant?
+        /// Milliseconds of each step (a move and an evaluation), and each floor sample's parts.
+        var steps: [Double] = [], floors: [[Double]] = []
+
+        mutating func flowDidStep<State: FlowManifold>(_ progress: FlowProgress, state: State) {
+            if let last { steps.append(milliseconds(clock.now - last)) }
+            floors.append(floor.sample())
+            last = clock.now
+        }
+    }
+
+    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
+
+    static func milliseconds(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
+
     /// The parts of a step no implementation of the exact estimator avoids, timed alone
     /// with the step's own layout and threads: projecting every point (`L x (Cn + Cm) x d`),
     /// sorting every projection (argsort for the flowed classes, keys for the target's),
@@ -119,21 +148,55 @@ enum StepBenchmarks {
     /// speed (the GEMM group compares the products with numpy/OpenBLAS); `below_target`
     /// says whether it leaves any room under the target.
     static func unavoidableParts(_ shape: Shape, repeats: Int) -> Row {
-        let L = 500, d = shape.d, flowed = shape.classes * shape.n, width = flowed + shape.classes * shape.m
-        var rng = SeededGenerator(seed: 7)
-        let points = (0..<(width * d)).map { _ in Float(rng.nextStandardNormal()) }
-        let theta = (0..<(L * d)).map { _ in Float(rng.nextStandardNormal()) }
-        let packed = (0..<PackedPanels.count(rows: flowed, depth: L)).map { _ in Float(rng.nextStandardNormal()) }
-        var keys = [Float](repeating: 0, count: L * width)
-        var order = [Int32](repeating: 0, count: L * flowed)
-        var gradient = [Float](repeating: 0, count: flowed * d)
-        let chunks = (L + 15) / 16, workers = Parallel.threads
-        let workspaces = (0..<workers).map { _ in ArgSort.Workspace() }
-        var parts = [Double](repeating: 0, count: 3)
-        let clock = ContinuousClock()
-        func ms(_ d: Duration) -> Double { Double(d.components.seconds) * 1e3 + Double(d.components.attoseconds) * 1e-15 }
-        var samples = [[Double]](repeating: [], count: 3)
-        for run in 0...repeats {
+        let floor = Floor(shape)
+        _ = floor.sample()
+        return floorRow(shape, samples: (0..<repeats).map { _ in floor.sample() })
+    }
+
+    /// The floor row from samples of its three parts (medians of each, summed).
+    static func floorRow(_ shape: Shape, samples: [[Double]]) -> Row {
+        let medians = (0..<3).map { p in median(samples.map { $0[p] }) }
+        let total = medians.reduce(0, +)
+        var extra = ["project_ms": String(format: "%.2f", medians[0]), "sort_ms": String(format: "%.2f", medians[1]),
+                     "map_back_ms": String(format: "%.2f", medians[2])]
+        if let referenceMs = shape.referenceMs {
+            let targetMs = referenceMs / shape.target
+            extra["target_ms"] = String(format: "%.2f", targetMs)
+            extra["below_target"] = total < targetMs ? "yes" : "NO"
+        }
+        return Row(group: "step", name: "\(shape.label) floor: products + sorts", shape: describe(shape), threads: Parallel.threads,
+                   medianMs: total, extra: extra)
+    }
+
+    /// The floor's buffers for one shape (random points, directions and projected
+    /// gradients, L = 500), and one timed sample of its three parts.
+    final class Floor {
+        let shape: Shape
+        let L = 500, flowed: Int, width: Int
+        let points: [Float], theta: [Float], packed: [Float]
+        var keys: [Float], order: [Int32], gradient: [Float]
+        let workspaces: [ArgSort.Workspace]
+
+        init(_ shape: Shape) {
+            self.shape = shape
+            flowed = shape.classes * shape.n
+            width = flowed + shape.classes * shape.m
+            var rng = SeededGenerator(seed: 7)
+            points = (0..<(width * shape.d)).map { _ in Float(rng.nextStandardNormal()) }
+            theta = (0..<(L * shape.d)).map { _ in Float(rng.nextStandardNormal()) }
+            packed = (0..<PackedPanels.count(rows: flowed, depth: L)).map { _ in Float(rng.nextStandardNormal()) }
+            keys = [Float](repeating: 0, count: L * width)
+            order = [Int32](repeating: 0, count: L * flowed)
+            gradient = [Float](repeating: 0, count: flowed * shape.d)
+            workspaces = (0..<Parallel.threads).map { _ in ArgSort.Workspace() }
+        }
+
+        /// Milliseconds of the projection, the sorts and the map back.
+        func sample() -> [Double] {
+            let L = L, d = shape.d, flowed = flowed, width = width, shape = shape, workspaces = workspaces
+            let chunks = (L + 15) / 16, workers = workspaces.count
+            let clock = ContinuousClock()
+            var parts = [Double](repeating: 0, count: 3)
             points.withUnsafeBufferPointer { x in theta.withUnsafeBufferPointer { t in packed.withUnsafeBufferPointer { g in
             keys.withUnsafeMutableBufferPointer { k in order.withUnsafeMutableBufferPointer { o in
             gradient.withUnsafeMutableBufferPointer { out in
@@ -158,21 +221,11 @@ enum StepBenchmarks {
                 gemm(m: flowed, n: d, k: L, .packedPanels(g.baseAddress!, rows: flowed),
                      .matrix(t.baseAddress!, leadingDimension: d, .none), into: .matrix(out.baseAddress!, leadingDimension: d))
                 let mapped = clock.now
-                parts = [ms(projected - start), ms(sorted - projected), ms(mapped - sorted)]
+                parts = [StepBenchmarks.milliseconds(projected - start), StepBenchmarks.milliseconds(sorted - projected),
+                         StepBenchmarks.milliseconds(mapped - sorted)]
             }}}}}}
-            if run > 0 { for p in 0..<3 { samples[p].append(parts[p]) } }
+            return parts
         }
-        let medians = samples.map { $0.sorted()[$0.count / 2] }
-        let total = medians.reduce(0, +)
-        var extra = ["project_ms": String(format: "%.2f", medians[0]), "sort_ms": String(format: "%.2f", medians[1]),
-                     "map_back_ms": String(format: "%.2f", medians[2])]
-        if let referenceMs = shape.referenceMs {
-            let targetMs = referenceMs / shape.target
-            extra["target_ms"] = String(format: "%.2f", targetMs)
-            extra["below_target"] = total < targetMs ? "yes" : "NO"
-        }
-        return Row(group: "step", name: "\(shape.label) floor: products + sorts", shape: describe(shape), threads: Parallel.threads,
-                   medianMs: total, extra: extra)
     }
 
     /// Drawing the L = 500 directions in d = 784 alone (part of every step above).
