@@ -27,8 +27,10 @@ import WoWCompute
 /// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L sum_i n_i log^2 n_i)`
 ///   for the sorts (`ArgSort`: a network up to 2048 keys, radix beyond),
 ///   `O(L (n_i + n_j))` per pair (`O(L min(n_i, n_j))` with block summaries). Memory:
-///   `L (N + N_order)` scratch values from `ScratchPool`, `L N_g` more when the projected
-///   gradients are packed apart (`computeGradients`). Pass 2 needs every direction's
+///   `L N` scratch values from `ScratchPool` for the projections, `L N_order` for the sort
+///   orders less what fits in the gradients' own storage until the map back (`OrderRows`:
+///   all of it when `d >= L` and only gradient measures keep orders), and `L N_g` more when
+///   the projected gradients are packed apart (`computeGradients`). Pass 2 needs every direction's
 ///   sorted projections and sort orders at once (`phi'` depends on the discrepancy summed
 ///   over all directions), so they are not computed in blocks of directions.
 ///
@@ -41,14 +43,14 @@ enum SlicedEvaluation {
     /// The sorted projections of every measure in a batch, side by side: row `l` of
     /// `keys` holds every used measure's sorted projections on direction `l`, measure `i`
     /// at columns `offsets[i] ..< offsets[i] + counts[i]`. Measures that need their sort
-    /// permutation (gradient measures first, then weighted ones) come first, and `order`
-    /// (`L x orderWidth`) holds the original point index of each sorted entry for them.
+    /// permutation (gradient measures first, then weighted ones) come first, and
+    /// `orderRows[l]` (`orderWidth` values, `OrderRows`) holds the original point index of
+    /// each of their sorted entries on direction `l`.
     struct Projections {
         let directions: Int
         let width: Int
-        let orderWidth: Int
         let keys: UnsafeMutablePointer<Float>
-        let order: UnsafeMutablePointer<Int32>
+        let orderRows: UnsafePointer<UnsafeMutablePointer<Int32>>
         let offsets: [Int]
         let counts: [Int]
         let hasOrder: [Bool]
@@ -62,7 +64,7 @@ enum SlicedEvaluation {
         /// Measure `i`'s sort permutation on direction `l` (only read for measures with
         /// `hasOrder`; the others get a pointer that is never dereferenced).
         @inline(__always) func permutation(_ i: Int, _ l: Int) -> UnsafeMutablePointer<Int32> {
-            hasOrder[i] ? order + l * orderWidth + offsets[i] : order
+            hasOrder[i] ? orderRows[l] + offsets[i] : orderRows[0]
         }
 
         /// Measure `i` along direction `l` as a sorted sample (weights through `body`).
@@ -122,8 +124,10 @@ enum SlicedEvaluation {
     }
 
     /// `run` after the directions are drawn (`theta`: `L x d`, row-major): the levels of
-    /// the reference estimator (drawn next from `generator`), the plan, and the projection
-    /// buffers `evaluate` fills.
+    /// the reference estimator (drawn next from `generator`), the plan, the projection
+    /// buffers and the gradients' storage (recycled where it fits, else fresh) that
+    /// `evaluate` fills; the sort orders borrow that storage until the map back
+    /// (`OrderRows`).
     static func run(
         _ batch: KernelBatch, theta: UnsafePointer<Float>, dimension d: Int, slicing: Slicing, cost: SliceCost,
         profile: (Double) -> KernelProfile, recycling: inout [Matrix?],
@@ -133,15 +137,74 @@ enum SlicedEvaluation {
         let levels = try Levels(slicing.estimator, batch: batch, directions: L, using: &generator)
         let plan = Plan(batch, directions: L, dimension: d, cost: cost, levels: levels)
         try checkScratch(L, plan.width + plan.orderWidth + plan.gradientWidth, what: "projections")
+        var reused = plan.gradientMeasures.map { i -> Matrix? in
+            guard i < recycling.count, let m = recycling[i], m.rows == plan.counts[i], m.columns == d else { return nil }
+            recycling[i] = nil
+            return m
+        }
+        var values = [Double]()
         // The large temporaries come from the scratch pool (no fresh pages per step).
-        return ScratchPool.withBuffer(Float.self, count: L * plan.width) { keys in
-            ScratchPool.withBuffer(Int32.self, count: L * plan.orderWidth) { order in
-                let projections = Projections(directions: L, width: plan.width, orderWidth: plan.orderWidth, keys: keys,
-                                              order: order, offsets: plan.offsets, counts: plan.counts, hasOrder: plan.hasOrder,
-                                              weights: batch.measures.map(\.weights))
-                return evaluate(batch, plan: plan, projections: projections, theta: theta, profile: profile,
-                                recycling: &recycling)
+        let storages = ScratchPool.withBuffer(Float.self, count: L * plan.width) { keys in
+            makeStorages(rowCounts: plan.gradientMeasures.map { plan.counts[$0] }, columns: d, reusing: &reused) { outputs in
+                OrderRows.with(plan, outputs: outputs) { orders in
+                    let projections = Projections(directions: L, width: plan.width, keys: keys, orderRows: orders.rows,
+                                                  offsets: plan.offsets, counts: plan.counts, hasOrder: plan.hasOrder,
+                                                  weights: batch.measures.map(\.weights))
+                    values = evaluate(batch, plan: plan, projections: projections, orders: orders, theta: theta, profile: profile,
+                                      outputs: outputs)
+                }
             }
+        }
+        var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
+        for (i, storage) in zip(plan.gradientMeasures, storages) { gradients[i] = storage }
+        // Measures asked for but absent from every non-self pair get a zero gradient.
+        for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
+            gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
+        }
+        return KernelBatchResult(values: values, gradients: gradients)
+    }
+
+    /// Where the sort orders live: `rows[l]` holds direction `l`'s (`orderWidth` values).
+    /// The gradient measures' output storage is idle until the map back overwrites it
+    /// with the gradients (`N_g x d` floats, as large as the orders `L x N_order` when
+    /// `d >= L` and no weighted measure needs an order), so as many rows as fit are
+    /// placed there (bound to `Int32` until `releaseOutputs()` binds it back to `Float`)
+    /// and the rest come from `ScratchPool`: for 60,000 images the orders then cost no
+    /// memory (120 MB before). Which rows live where never changes a result.
+    struct OrderRows {
+        let rows: UnsafePointer<UnsafeMutablePointer<Int32>>
+        /// The output regions holding rows: start and length in floats.
+        let regions: [(base: UnsafeMutablePointer<Float>, count: Int)]
+
+        /// Calls `body` with the rows for `plan`, placed in `outputs` (the row table of the
+        /// gradient measures' output matrices, in `plan.gradientMeasures` order) where they
+        /// fit.
+        static func with<R>(_ plan: Plan, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>, _ body: (OrderRows) -> R) -> R {
+            let L = plan.directions, width = plan.orderWidth
+            var rows = [UnsafeMutablePointer<Int32>]()
+            rows.reserveCapacity(L)
+            var regions = [(base: UnsafeMutablePointer<Float>, count: Int)]()
+            var firstRow = 0
+            for i in plan.gradientMeasures where width > 0 {
+                let base = outputs[firstRow]!, count = plan.counts[i] * plan.dimension
+                firstRow += plan.counts[i]
+                let fit = min(count / width, L - rows.count)
+                guard fit > 0 else { continue }
+                let hosted = UnsafeMutableRawPointer(base).bindMemory(to: Int32.self, capacity: fit * width)
+                regions.append((base, count))
+                for j in 0..<fit { rows.append(hosted + j * width) }
+            }
+            let spare = L - rows.count
+            return ScratchPool.withBuffer(Int32.self, count: spare * width) { pooled in
+                for j in 0..<spare { rows.append(pooled + j * width) }
+                return rows.withUnsafeBufferPointer { body(OrderRows(rows: $0.baseAddress!, regions: regions)) }
+            }
+        }
+
+        /// Binds the output regions back to `Float` once the orders are no longer read
+        /// (before the map back writes the gradients there).
+        func releaseOutputs() {
+            for (base, count) in regions { _ = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: count) }
         }
     }
 
@@ -234,11 +297,13 @@ enum SlicedEvaluation {
     }
 
     /// Stages 2 to 4 on the buffers `run` set up: project and sort, pass 1 (every pair's
-    /// discrepancy, then `phi` and `phi'`), pass 2 and the map back (the gradients).
+    /// discrepancy, then `phi` and `phi'`), pass 2 and the map back (the gradients,
+    /// written to `outputs`, the rows of the gradient measures' matrices in order).
+    /// Returns the values.
     static func evaluate(
-        _ batch: KernelBatch, plan: Plan, projections: Projections, theta: UnsafePointer<Float>,
-        profile: (Double) -> KernelProfile, recycling: inout [Matrix?]
-    ) -> KernelBatchResult {
+        _ batch: KernelBatch, plan: Plan, projections: Projections, orders: OrderRows, theta: UnsafePointer<Float>,
+        profile: (Double) -> KernelProfile, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>
+    ) -> [Double] {
         let schedule = PairSchedule(batch, plan)
         return ScratchPool.withBuffer(Float.self, count: schedule.summaryWidth) { summaries in
             let L = plan.directions
@@ -250,18 +315,12 @@ enum SlicedEvaluation {
                 }
                 return discrepancies(batch.pairs, costs: out, directions: L, profile: profile)
             }
-            var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
             if plan.gradientWidth > 0 {
                 let terms = GradientTerms(batch.pairs, plan: plan, schedule: schedule, factors: factors)
-                let storages = computeGradients(plan, projections: projections, terms: terms, summaries: summaries,
-                                                theta: theta, recycling: &recycling)
-                for (i, storage) in zip(plan.gradientMeasures, storages) { gradients[i] = storage }
+                computeGradients(plan, projections: projections, orders: orders, terms: terms, summaries: summaries,
+                                 theta: theta, outputs: outputs)
             }
-            // Measures asked for but absent from every non-self pair get a zero gradient.
-            for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
-                gradients[index] = Matrix(rows: batch.measures[index].count, columns: plan.dimension)
-            }
-            return KernelBatchResult(values: values, gradients: gradients)
+            return values
         }
     }
 
@@ -525,8 +584,8 @@ enum SlicedEvaluation {
     nonisolated(unsafe) private static var _inPlaceGradientBytes = 32 << 20
 
     /// Pass 2 and the map back: the 1-D gradients of every gradient measure in projected
-    /// space (`N_g x L`), then one product with `theta` maps all of them back (`N_g x d`).
-    /// Recycled matrices of the right shape are taken (left nil) and written in place.
+    /// space (`N_g x L`), then one product with `theta` maps all of them back (`N_g x d`)
+    /// into `outputs` (once the sort orders are done with them, `OrderRows`).
     ///
     /// Two layouts of the projected gradients, the same bits (the product reads the same
     /// values in the same panels):
@@ -542,9 +601,9 @@ enum SlicedEvaluation {
     ///
     /// - Complexity: `2 L d N_g` flops for the product, `O(L (n_i + n_j))` per term.
     static func computeGradients(
-        _ plan: Plan, projections: Projections, terms: GradientTerms, summaries: UnsafeMutablePointer<Float>,
-        theta: UnsafePointer<Float>, recycling: inout [Matrix?]
-    ) -> [Matrix] {
+        _ plan: Plan, projections: Projections, orders: OrderRows, terms: GradientTerms, summaries: UnsafeMutablePointer<Float>,
+        theta: UnsafePointer<Float>, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>
+    ) {
         let L = plan.directions, gradientWidth = plan.gradientWidth, workers = Parallel.threads
         let largest = terms.largest, termCapacity = terms.largestTermCount * workers
         let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: termCapacity)
@@ -556,7 +615,7 @@ enum SlicedEvaluation {
         let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
         let inPlace = packedCount > inPlaceGradientBytes / MemoryLayout<Float>.stride
         let projectedCount = inPlace ? gradientWidth * workers : packedCount
-        return ScratchPool.withBuffer(Float.self, count: projectedCount + 3 * largest * workers) { projected in
+        ScratchPool.withBuffer(Float.self, count: projectedCount + 3 * largest * workers) { projected in
             let accumulators = projected + projectedCount, blockSums = accumulators + largest * workers
             plan.levels.values.withUnsafeBufferPointer { levels in
                 ScratchPool.withBuffer(Int.self, count: inPlace ? 0 : 2 * paddedWidth) { placeTables in
@@ -576,17 +635,11 @@ enum SlicedEvaluation {
                     }
                 }
             }
-            var reused = plan.gradientMeasures.map { i -> Matrix? in
-                guard i < recycling.count, let m = recycling[i], m.rows == plan.counts[i], m.columns == plan.dimension else { return nil }
-                recycling[i] = nil
-                return m
-            }
+            orders.releaseOutputs()
             let gradients: GEMMOperand = inPlace ? .matrix(projections.keys, leadingDimension: plan.width, .transposed)
                                                  : .packedPanels(projected, rows: gradientWidth)
-            return makeStorages(rowCounts: plan.gradientMeasures.map { plan.counts[$0] }, columns: plan.dimension, reusing: &reused) { table in
-                gemm(m: gradientWidth, n: plan.dimension, k: L, gradients, .matrix(theta, leadingDimension: plan.dimension, .none),
-                     into: .rows(table))
-            }
+            gemm(m: gradientWidth, n: plan.dimension, k: L, gradients, .matrix(theta, leadingDimension: plan.dimension, .none),
+                 into: .rows(outputs))
         }
     }
 

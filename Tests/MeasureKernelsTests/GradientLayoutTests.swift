@@ -4,8 +4,9 @@ import LabeledData
 import WoWCompute
 
 /// The projected gradients of the sliced engine are packed apart or written over the
-/// projections (`SlicedEvaluation.inPlaceGradientBytes`): both layouts must give the same
-/// bits, for every thread count.
+/// projections (`SlicedEvaluation.inPlaceGradientBytes`), and the sort orders live in the
+/// gradients' storage where they fit (`OrderRows`, all, some or none of the rows): every
+/// layout must give the same bits, for every thread count, with fresh or recycled storage.
 final class GradientLayoutTests: XCTestCase {
     func measure(_ n: Int, _ d: Int, weighted: Bool = false, shift: Float = 0, using rng: inout SeededGenerator) throws -> EmpiricalMeasure {
         let points = try Matrix(rows: n, columns: d, storage: (0..<(n * d)).map { _ in Float(rng.nextStandardNormal()) + shift })
@@ -60,7 +61,12 @@ final class GradientLayoutTests: XCTestCase {
         // Two depth blocks in the map back (L = 900 > 800).
         let deep = KernelBatch(measures: try [measure(14, 6, using: &rng), measure(7, 6, shift: 1, using: &rng)],
                                pairs: [KernelPair(0, 1, firstGradientWeight: 1, secondGradientWeight: 1)])
+        // d >= L: every sort order fits in the gradients' storage until the map back.
+        let wide = KernelBatch(measures: try [measure(24, 48, using: &rng), measure(24, 48, shift: 1, using: &rng), measure(8, 48, using: &rng)],
+                               pairs: [KernelPair(0, 1, firstGradientWeight: 1, secondGradientWeight: -1), KernelPair(0, 2, firstGradientWeight: 0.5),
+                                       KernelPair(1, 2, firstGradientWeight: 0.5), KernelPair(2, 2)])
         let cases: [(String, any MeasureKernel, KernelBatch)] = [
+            ("wide", try RieszSW(slicing: Slicing(projections: 20)), wide),
             ("riesz", try RieszSW(slicing: Slicing(projections: 37)), batch),
             ("gaussian", try GaussianSW(bandwidth: 0.5, slicing: Slicing(projections: 37)), batch),
             ("sliced W1", try LaplaceSW(bandwidth: 1, slicing: Slicing(projections: 37)), batch),
