@@ -189,28 +189,7 @@ extension LabeledSamples {
     ///     labels (classes `"0"`, `"1"`, ... up to the largest), so a dataset read from a
     ///     file keeps the file's labels; otherwise the class indices.
     public init(_ dataset: LabeledDataset, featureShape shape: FeatureShape? = nil, integerLabels: Bool = false) throws {
-        let shape = shape ?? .vector(dataset.dimension)
-        var values = Array(dataset.labels.indices)
-        var names: [String]? = dataset.labels
-        if integerLabels, let parsed = LabeledCSV.integerLabels(dataset.labels), let largest = parsed.max(),
-           largest < Self.maximumClassCount {
-            values = parsed
-            names = nil  // "0" ... the largest label
-        }
-        try self.init(stacking: dataset, classLabels: values, featureShape: shape, classNames: names)
-    }
-
-    /// Every class's points stacked in class order, each point labelled `classLabels[c]`.
-    init(stacking dataset: LabeledDataset, classLabels: [Int], featureShape shape: FeatureShape, classNames: [String]?) throws {
-        var storage = [Float]()
-        storage.reserveCapacity(dataset.pointCount * dataset.dimension)
-        var labels = [Int]()
-        for (c, measure) in dataset.classes.enumerated() {
-            storage.append(contentsOf: measure.points.storage)
-            labels.append(contentsOf: repeatElement(classLabels[c], count: measure.count))
-        }
-        try self.init(features: try Matrix(rows: labels.count, columns: dataset.dimension, storage: storage),
-                      labels: labels, featureShape: shape, classNames: classNames)
+        try self.init(ClassStackedSamples(dataset, featureShape: shape, integerLabels: integerLabels))
     }
 }
 
@@ -234,19 +213,7 @@ extension LabeledSamples {
     ///   `classNames` or `classNames` repeats a name; ``DatasetError/shapeMismatch(_:)``
     ///   when `featureShape` does not fit the points.
     public init(_ dataset: LabeledDataset, featureShape shape: FeatureShape? = nil, classNames: [String]) throws {
-        var position = [String: Int]()
-        for (k, name) in classNames.enumerated() {
-            guard position.updateValue(k, forKey: name) == nil else {
-                throw DatasetError.invalidArgument("the class name '\(name)' appears twice in the class names")
-            }
-        }
-        let values = try dataset.labels.map { name -> Int in
-            guard let k = position[name] else {
-                throw DatasetError.invalidArgument("class '\(name)' is not one of the \(classNames.count) class names \(classNames.prefix(12).joined(separator: ", "))\(classNames.count > 12 ? ", ..." : "")")
-            }
-            return k
-        }
-        try self.init(stacking: dataset, classLabels: values, featureShape: shape ?? .vector(dataset.dimension), classNames: classNames)
+        try self.init(ClassStackedSamples(dataset, featureShape: shape, classNames: classNames))
     }
 
     /// The samples as CSV text: a header `class,x1,...,xd`, one row `label,features...`

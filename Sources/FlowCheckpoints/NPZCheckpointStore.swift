@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-private let systemWrite = Glibc.write
-#elseif canImport(Darwin)
-import Darwin
-private let systemWrite = Darwin.write
-#endif
 import FlowGeometry
 import Flows
 import Foundation
@@ -119,43 +112,18 @@ public enum CheckpointDigest {
 
 /// Writing a file so that readers see the old or the new contents, never a mixture.
 public enum AtomicFile {
-    /// Writes `data` to a fresh temporary file next to `url` (owner-only permissions),
-    /// flushes it, renames it over `url` and flushes the folder.
+    /// Writes `data` to a fresh temporary file next to `url`, flushes it to disk, renames
+    /// it over `url` and flushes the folder.
     ///
     /// - Throws: `CheckpointError.unwritable` naming `url` when any step fails (the
-    ///   temporary file is removed). The file gets owner-only permissions (`mkstemp`).
+    ///   temporary file is removed).
     public static func write(_ data: Data, to url: URL) throws {
-        let folder = url.deletingLastPathComponent()
-        var template = Array(folder.appendingPathComponent(".\(url.lastPathComponent).XXXXXX").path.utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw failure(url, "cannot create a temporary file in \(folder.path): \(String(cString: strerror(errno)))") }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var renamed = false
-        defer {
-            if !renamed { unlink(temporary) }
+        do {
+            let file = try AtomicFileWriter(url: url)
+            try file.write(data)
+            try file.commit(durable: true)
+        } catch let failure as AtomicFileWriter.Failure {
+            throw CheckpointError.unwritable(file: url.path, reason: "\(failure)")
         }
-        let written = data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let n = systemWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                offset += n
-            }
-            return true
-        }
-        let synced = written && fsync(fd) == 0
-        close(fd)
-        guard synced else { throw failure(url, "cannot write \(temporary): \(String(cString: strerror(errno)))") }
-        guard rename(temporary, url.path) == 0 else { throw failure(url, "cannot rename over it: \(String(cString: strerror(errno)))") }
-        renamed = true
-        let directory = open(folder.path, O_RDONLY)
-        if directory >= 0 {
-            _ = fsync(directory)
-            close(directory)
-        }
-    }
-
-    private static func failure(_ url: URL, _ reason: String) -> CheckpointError {
-        .unwritable(file: url.path, reason: reason)
     }
 }

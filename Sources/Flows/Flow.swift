@@ -47,7 +47,8 @@ public struct FlowResult<State: Sendable>: Sendable {
     /// `losses[k]` is `F` at the state after `k` steps; the last entry is the final
     /// state's loss.
     public var losses: [Double]
-    /// States every `snapshotInterval` steps, and the initial and final states.
+    /// States every `snapshotInterval` steps, and the initial and final states (none when
+    /// the flow's `keepsSnapshots` is `false`).
     public var snapshots: [FlowSnapshot<State>]
     public var termination: FlowTermination
     /// Wall-clock seconds spent in the loop.
@@ -115,6 +116,12 @@ public enum FlowError: Error, CustomStringConvertible, Sendable, Equatable {
 /// the state's shape, ends the run with `ConformerError.malformed` naming the conformer's
 /// type; NaN or infinity ends it with `FlowDivergence`, which keeps the last good state.
 ///
+/// Memory: a run holds the state, the last finite state (a copy, refreshed in place
+/// every step, which an exact rollback needs), the gradient (handed back to the functional
+/// and rewritten in place) and the snapshots; `run(from:...)` takes the initial state
+/// over, so a caller that passes its last reference (`run(from: consume state, ...)`)
+/// and sets `keepsSnapshots = false` holds no further copy of a large state.
+///
 /// ```swift
 /// let kernel = try RieszSW(exponent: 1)
 /// let mmd = try MMD(kernel: kernel, target: target)
@@ -131,6 +138,12 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
     public var snapshotInterval: Int?
     /// Optional early stop.
     public var stopping: StoppingRule?
+    /// Whether the result keeps snapshots (default `true`): the initial and final states
+    /// and one every `snapshotInterval` steps. With `false`, `FlowResult.snapshots` is
+    /// empty and the run keeps no copy of the initial state (for states too large to
+    /// hold once more; an observer can record what it needs). `snapshotInterval` must
+    /// then be `nil`.
+    public var keepsSnapshots = true
 
     public init(functional: F, integrator: I, steps: Int, snapshotInterval: Int? = nil, stopping: StoppingRule? = nil) {
         self.functional = functional
@@ -144,14 +157,16 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
     /// carries over between calls on the same `Flow` value.
     ///
     /// - Throws: see `run(from:observer:using:)`.
-    public mutating func run(from initial: F.State, using generator: inout some RandomNumberGenerator) throws -> FlowResult<F.State> {
+    public mutating func run(from initial: consuming F.State, using generator: inout some RandomNumberGenerator) throws -> FlowResult<F.State> {
         var silent = SilentObserver()
         return try run(from: initial, observer: &silent, using: &generator)
     }
 
     /// Runs the flow from `initial`, reporting to `observer` after every loss evaluation
     /// (a struct observer's records stay in the caller's variable). The integrator's
-    /// memory (velocity) carries over between calls on the same `Flow` value.
+    /// memory (velocity) carries over between calls on the same `Flow` value. The run
+    /// takes `initial` over: when the caller passes its last reference, the state moves
+    /// in place (no copy of its storage on the first move).
     ///
     /// - Throws: `FlowError` for invalid settings or a non-finite initial state;
     ///   `FlowDivergence` (with the last good state) when the flow produces NaN/inf;
@@ -159,20 +174,23 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
     ///   something that does not fit the state; errors of the functional (shape
     ///   mismatches with its target), the integrator and the observer.
     public mutating func run<Observer: FlowObserver>(
-        from initial: F.State, observer: inout Observer, using generator: inout some RandomNumberGenerator
+        from initial: consuming F.State, observer: inout Observer, using generator: inout some RandomNumberGenerator
     ) throws -> FlowResult<F.State> {
         try validateSettings()
         guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
-        var run = FlowRun(initial: initial, steps: steps)
+        var run = FlowRun(initial: consume initial, steps: steps, keepsSnapshots: keepsSnapshots)
         return try loop(&run, observer: &observer, using: &generator) { _, _, _, _ in }
     }
 
-    /// Throws `FlowError.invalidParameter` for a negative step budget or a non-positive
-    /// snapshot interval.
+    /// Throws `FlowError.invalidParameter` for a negative step budget, a non-positive
+    /// snapshot interval, or one without `keepsSnapshots`.
     package func validateSettings() throws {
         guard steps >= 0 else { throw FlowError.invalidParameter("steps must be >= 0, got \(steps)") }
         if let interval = snapshotInterval, interval <= 0 {
             throw FlowError.invalidParameter("snapshot interval must be positive, got \(interval)")
+        }
+        if let interval = snapshotInterval, !keepsSnapshots {
+            throw FlowError.invalidParameter("a snapshot interval (\(interval)) needs keepsSnapshots")
         }
     }
 
@@ -200,7 +218,7 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
                 try afterMove(&run, step + 1, &generator, self)
             }
         }
-        if run.snapshots.last?.step != run.losses.count - 1 {
+        if run.keepsSnapshots && run.snapshots.last?.step != run.losses.count - 1 {
             run.snapshots.append(FlowSnapshot(step: run.losses.count - 1, state: run.state))
         }
         try observer.flowDidFinish()
@@ -259,7 +277,7 @@ public struct Flow<F: Functional, I: Integrator> where F.State == I.State, F.Sta
             run.state = run.lastGood
             throw FlowDivergence(step: step + 1, quantity: "state", partial: run.partial())
         }
-        if let interval = snapshotInterval, (step + 1) % interval == 0, step + 1 < steps {
+        if run.keepsSnapshots, let interval = snapshotInterval, (step + 1) % interval == 0, step + 1 < steps {
             run.snapshots.append(FlowSnapshot(step: step + 1, state: run.state))
         }
     }
@@ -272,7 +290,10 @@ extension Flow: Sendable where F: Sendable, I: Sendable {}
 package struct FlowRun<State: FlowManifold> {
     package var state: State
     /// The last finite state, refreshed in place every step (`assign`: no allocation
-    /// once its storage is its own), restored if a step produces NaN or infinity.
+    /// once its storage is its own), restored if a step produces NaN or infinity. One
+    /// copy of the state: an exact rollback needs the previous state whole (moving back
+    /// along the step would round), and it must outlive the next evaluation, whose loss
+    /// may be the one that is not finite.
     var lastGood: State
     /// The gradient, handed back every step and rewritten in place.
     var gradient: State.Tangent?
@@ -280,14 +301,18 @@ package struct FlowRun<State: FlowManifold> {
     package var snapshots: [FlowSnapshot<State>]
     /// The checkpoint's step when the run was resumed.
     package var resumedStep: Int?
+    /// Whether snapshots are recorded (`Flow.keepsSnapshots`).
+    let keepsSnapshots: Bool
     var termination = FlowTermination.completedSteps
     let clock = ContinuousClock()
     let start: ContinuousClock.Instant
 
-    package init(initial: State, steps: Int) {
+    package init(initial: consuming State, steps: Int, keepsSnapshots: Bool = true) {
+        self.keepsSnapshots = keepsSnapshots
+        snapshots = keepsSnapshots ? [FlowSnapshot(step: 0, state: copy initial)] : []
+        // Shares the storage until the first move refreshes it (copy on write).
+        lastGood = copy initial
         state = initial
-        lastGood = initial
-        snapshots = [FlowSnapshot(step: 0, state: initial)]
         // Grown on demand past a million steps (`steps` may be huge with a stopping rule).
         losses.reserveCapacity(min(steps, 1 << 20) + 1)
         start = clock.now

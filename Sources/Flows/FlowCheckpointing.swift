@@ -79,7 +79,7 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
     /// - Throws: as `run(from:observer:using:)`; `CheckpointError` for a checkpoint that
     ///   cannot be resumed; `FlowInterrupted`; the store's errors.
     public mutating func run<Observer: FlowObserver, Store: CheckpointStore>(
-        from initial: F.State, observer: inout Observer, generator: inout SeededGenerator,
+        from initial: consuming F.State, observer: inout Observer, generator: inout SeededGenerator,
         checkpointing: Checkpointing<Store>, resume: Bool
     ) throws -> FlowResult<F.State> {
         try validateSettings()
@@ -87,7 +87,7 @@ extension Flow where F: CheckpointableMemory, I: CheckpointableMemory, F.State: 
             throw FlowError.invalidParameter("checkpoint interval must be positive, got \(interval)")
         }
         guard initial.isFinite else { throw FlowError.nonFiniteInitialState }
-        var run = FlowRun(initial: initial, steps: steps)
+        var run = FlowRun(initial: consume initial, steps: steps, keepsSnapshots: keepsSnapshots)
         if resume, let stored = try checkpointing.store.load() {
             try restore(stored, into: &run, generator: &generator, checkpointing: checkpointing)
         }

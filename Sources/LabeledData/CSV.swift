@@ -140,10 +140,59 @@ public enum LabeledCSV {
 
     /// One row `label,features...` per row of `points`.
     static func appendRows(_ points: Matrix, label: (Int) -> Int, to out: inout String) {
-        for i in 0..<points.rows {
-            out += String(label(i))
-            for j in 0..<points.columns { out += ",\(points[i, j])" }
-            out += "\n"
+        appendRows(points, 0..<points.rows, label: label, to: &out)
+    }
+
+    /// One row `label,features...` per row `i` of `points` in `rows` (each value as its
+    /// `description`).
+    static func appendRows(_ points: Matrix, _ rows: Range<Int>, label: (Int) -> Int, to out: inout String) {
+        let columns = points.columns
+        points.withUnsafeBufferPointer { values in
+            for i in rows {
+                out += String(label(i))
+                for j in 0..<columns {
+                    out += ","
+                    values[i * columns + j].write(to: &out)
+                }
+                out += "\n"
+            }
+        }
+    }
+
+    /// Writes to `url` the text `format(points:labels:classNames:featureNames:)` gives for
+    /// the blocks' points stacked in order, every row of a block labelled with its
+    /// `label`, without building that text or stacking the points: a few rows at a time
+    /// to a temporary file next to `url`, renamed into place at the end (creating parent
+    /// directories). For data sets too large to hold twice (a flowed Fashion-MNIST's CSV
+    /// is half a gigabyte).
+    ///
+    /// - Precondition: every block has `featureNames.count` columns when names are given,
+    ///   and all blocks the same column count.
+    /// - Throws: `DataError.unwritableFile`.
+    public static func write(blocks: [(points: Matrix, label: Int)], classNames: [String]?, featureNames: [String]? = nil,
+                             dimension: Int, to url: URL) throws {
+        do {
+            let file = try AtomicFileWriter(url: url)
+            var text = header(dimension: dimension, classNames: classNames, featureNames: featureNames)
+            let chunk = 1 << 20
+            text.reserveCapacity(2 * chunk)
+            for (points, label) in blocks {
+                precondition(points.columns == dimension, "every block has \(dimension) columns")
+                var start = 0
+                while start < points.rows {
+                    let end = min(points.rows, start + 64)
+                    appendRows(points, start..<end, label: { _ in label }, to: &text)
+                    start = end
+                    if text.utf8.count >= chunk {
+                        try text.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+                        text.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try text.withUTF8 { try file.write(UnsafeRawBufferPointer($0)) }
+            try file.commit()
+        } catch let failure as AtomicFileWriter.Failure {
+            throw DataError.unwritableFile(path: url.path, reason: failure.reason)
         }
     }
 

@@ -187,8 +187,13 @@ public struct KernelBatchResult: Sendable {
         for (value, pair) in zip(values, batch.pairs) where !value.isFinite {
             return ("K(mu_\(pair.first), mu_\(pair.second)) = \(value)", false)
         }
-        for (index, gradient) in gradients.enumerated() where gradient.map({ !$0.isFinite }) ?? false {
-            return ("the gradient of measure \(index) holds NaN or infinity", false)
+        // One pass over all gradients, spread over the workers; the culprit is looked for
+        // only when there is one.
+        guard Matrix.allFinite(gradients.compactMap { $0 }) else {
+            for (index, gradient) in gradients.enumerated() where gradient.map({ !$0.isFinite }) ?? false {
+                return ("the gradient of measure \(index) holds NaN or infinity", false)
+            }
+            return nil
         }
         return nil
     }

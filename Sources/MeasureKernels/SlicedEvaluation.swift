@@ -11,8 +11,9 @@ import WoWCompute
 /// in place (keys only for measures that need no gradient and carry no weights), block
 /// summaries are taken, and pass 1 computes every pair's discrepancy. Pass 2, once the
 /// discrepancies fix `phi'`, accumulates each gradient measure's 1-D gradients in
-/// projected space (`N_g x L`, written straight in the map-back product's panel layout;
-/// all equal-size partners in one fused pass, and under the squared cost all smaller
+/// projected space (`N_g x L`, written straight in the map-back product's panel layout,
+/// or over the projections when that buffer would be large; all equal-size partners in
+/// one fused pass, and under the squared cost all smaller
 /// partners of one dividing size combined into one more), and one product maps all of
 /// them back (`N_g x d`). The directions are drawn into a `ScratchPool` buffer.
 /// Uniform pairs whose sizes divide one another (squared cost) are matched through
@@ -26,7 +27,12 @@ import WoWCompute
 /// - Complexity: `2 L d (N + N_g)` flops in the two products, `O(L sum_i n_i log^2 n_i)`
 ///   for the sorts (`ArgSort`: a network up to 2048 keys, radix beyond),
 ///   `O(L (n_i + n_j))` per pair (`O(L min(n_i, n_j))` with block summaries). Memory:
-///   `L (N + N_order + N_g)` scratch values from `ScratchPool`.
+///   `L N` scratch values from `ScratchPool` for the projections, `L N_order` for the sort
+///   orders less what fits in the gradients' own storage until the map back (`OrderRows`:
+///   all of it when `d >= L` and only gradient measures keep orders), and `L N_g` more when
+///   the projected gradients are packed apart (`computeGradients`). Pass 2 needs every direction's
+///   sorted projections and sort orders at once (`phi'` depends on the discrepancy summed
+///   over all directions), so they are not computed in blocks of directions.
 ///
 /// Work is split into fixed chunks of directions, so results are bitwise identical for
 /// every thread count.
@@ -37,14 +43,14 @@ enum SlicedEvaluation {
     /// The sorted projections of every measure in a batch, side by side: row `l` of
     /// `keys` holds every used measure's sorted projections on direction `l`, measure `i`
     /// at columns `offsets[i] ..< offsets[i] + counts[i]`. Measures that need their sort
-    /// permutation (gradient measures first, then weighted ones) come first, and `order`
-    /// (`L x orderWidth`) holds the original point index of each sorted entry for them.
+    /// permutation (gradient measures first, then weighted ones) come first, and
+    /// `orderRows[l]` (`orderWidth` values, `OrderRows`) holds the original point index of
+    /// each of their sorted entries on direction `l`.
     struct Projections {
         let directions: Int
         let width: Int
-        let orderWidth: Int
         let keys: UnsafeMutablePointer<Float>
-        let order: UnsafeMutablePointer<Int32>
+        let orderRows: UnsafePointer<UnsafeMutablePointer<Int32>>
         let offsets: [Int]
         let counts: [Int]
         let hasOrder: [Bool]
@@ -58,7 +64,7 @@ enum SlicedEvaluation {
         /// Measure `i`'s sort permutation on direction `l` (only read for measures with
         /// `hasOrder`; the others get a pointer that is never dereferenced).
         @inline(__always) func permutation(_ i: Int, _ l: Int) -> UnsafeMutablePointer<Int32> {
-            hasOrder[i] ? order + l * orderWidth + offsets[i] : order
+            hasOrder[i] ? orderRows[l] + offsets[i] : orderRows[0]
         }
 
         /// Measure `i` along direction `l` as a sorted sample (weights through `body`).
@@ -118,8 +124,10 @@ enum SlicedEvaluation {
     }
 
     /// `run` after the directions are drawn (`theta`: `L x d`, row-major): the levels of
-    /// the reference estimator (drawn next from `generator`), the plan, and the projection
-    /// buffers `evaluate` fills.
+    /// the reference estimator (drawn next from `generator`), the plan, the projection
+    /// buffers and the gradients' storage (recycled where it fits, else fresh) that
+    /// `evaluate` fills; the sort orders borrow that storage until the map back
+    /// (`OrderRows`).
     static func run(
         _ batch: KernelBatch, theta: UnsafePointer<Float>, dimension d: Int, slicing: Slicing, cost: SliceCost,
         profile: (Double) -> KernelProfile, recycling: inout [Matrix?],
@@ -129,15 +137,74 @@ enum SlicedEvaluation {
         let levels = try Levels(slicing.estimator, batch: batch, directions: L, using: &generator)
         let plan = Plan(batch, directions: L, dimension: d, cost: cost, levels: levels)
         try checkScratch(L, plan.width + plan.orderWidth + plan.gradientWidth, what: "projections")
+        var reused = plan.gradientMeasures.map { i -> Matrix? in
+            guard i < recycling.count, let m = recycling[i], m.rows == plan.counts[i], m.columns == d else { return nil }
+            recycling[i] = nil
+            return m
+        }
+        var values = [Double]()
         // The large temporaries come from the scratch pool (no fresh pages per step).
-        return ScratchPool.withBuffer(Float.self, count: L * plan.width) { keys in
-            ScratchPool.withBuffer(Int32.self, count: L * plan.orderWidth) { order in
-                let projections = Projections(directions: L, width: plan.width, orderWidth: plan.orderWidth, keys: keys,
-                                              order: order, offsets: plan.offsets, counts: plan.counts, hasOrder: plan.hasOrder,
-                                              weights: batch.measures.map(\.weights))
-                return evaluate(batch, plan: plan, projections: projections, theta: theta, profile: profile,
-                                recycling: &recycling)
+        let storages = ScratchPool.withBuffer(Float.self, count: L * plan.width) { keys in
+            makeStorages(rowCounts: plan.gradientMeasures.map { plan.counts[$0] }, columns: d, reusing: &reused) { outputs in
+                OrderRows.with(plan, outputs: outputs) { orders in
+                    let projections = Projections(directions: L, width: plan.width, keys: keys, orderRows: orders.rows,
+                                                  offsets: plan.offsets, counts: plan.counts, hasOrder: plan.hasOrder,
+                                                  weights: batch.measures.map(\.weights))
+                    values = evaluate(batch, plan: plan, projections: projections, orders: orders, theta: theta, profile: profile,
+                                      outputs: outputs)
+                }
             }
+        }
+        var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
+        for (i, storage) in zip(plan.gradientMeasures, storages) { gradients[i] = storage }
+        // Measures asked for but absent from every non-self pair get a zero gradient.
+        for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
+            gradients[index] = Matrix(rows: batch.measures[index].count, columns: d)
+        }
+        return KernelBatchResult(values: values, gradients: gradients)
+    }
+
+    /// Where the sort orders live: `rows[l]` holds direction `l`'s (`orderWidth` values).
+    /// The gradient measures' output storage is idle until the map back overwrites it
+    /// with the gradients (`N_g x d` floats, as large as the orders `L x N_order` when
+    /// `d >= L` and no weighted measure needs an order), so as many rows as fit are
+    /// placed there (bound to `Int32` until `releaseOutputs()` binds it back to `Float`)
+    /// and the rest come from `ScratchPool`: for 60,000 images the orders then cost no
+    /// memory (120 MB before). Which rows live where never changes a result.
+    struct OrderRows {
+        let rows: UnsafePointer<UnsafeMutablePointer<Int32>>
+        /// The output regions holding rows: start and length in floats.
+        let regions: [(base: UnsafeMutablePointer<Float>, count: Int)]
+
+        /// Calls `body` with the rows for `plan`, placed in `outputs` (the row table of the
+        /// gradient measures' output matrices, in `plan.gradientMeasures` order) where they
+        /// fit.
+        static func with<R>(_ plan: Plan, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>, _ body: (OrderRows) -> R) -> R {
+            let L = plan.directions, width = plan.orderWidth
+            var rows = [UnsafeMutablePointer<Int32>]()
+            rows.reserveCapacity(L)
+            var regions = [(base: UnsafeMutablePointer<Float>, count: Int)]()
+            var firstRow = 0
+            for i in plan.gradientMeasures where width > 0 {
+                let base = outputs[firstRow]!, count = plan.counts[i] * plan.dimension
+                firstRow += plan.counts[i]
+                let fit = min(count / width, L - rows.count)
+                guard fit > 0 else { continue }
+                let hosted = UnsafeMutableRawPointer(base).bindMemory(to: Int32.self, capacity: fit * width)
+                regions.append((base, count))
+                for j in 0..<fit { rows.append(hosted + j * width) }
+            }
+            let spare = L - rows.count
+            return ScratchPool.withBuffer(Int32.self, count: spare * width) { pooled in
+                for j in 0..<spare { rows.append(pooled + j * width) }
+                return rows.withUnsafeBufferPointer { body(OrderRows(rows: $0.baseAddress!, regions: regions)) }
+            }
+        }
+
+        /// Binds the output regions back to `Float` once the orders are no longer read
+        /// (before the map back writes the gradients there).
+        func releaseOutputs() {
+            for (base, count) in regions { _ = UnsafeMutableRawPointer(base).bindMemory(to: Float.self, capacity: count) }
         }
     }
 
@@ -230,11 +297,13 @@ enum SlicedEvaluation {
     }
 
     /// Stages 2 to 4 on the buffers `run` set up: project and sort, pass 1 (every pair's
-    /// discrepancy, then `phi` and `phi'`), pass 2 and the map back (the gradients).
+    /// discrepancy, then `phi` and `phi'`), pass 2 and the map back (the gradients,
+    /// written to `outputs`, the rows of the gradient measures' matrices in order).
+    /// Returns the values.
     static func evaluate(
-        _ batch: KernelBatch, plan: Plan, projections: Projections, theta: UnsafePointer<Float>,
-        profile: (Double) -> KernelProfile, recycling: inout [Matrix?]
-    ) -> KernelBatchResult {
+        _ batch: KernelBatch, plan: Plan, projections: Projections, orders: OrderRows, theta: UnsafePointer<Float>,
+        profile: (Double) -> KernelProfile, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>
+    ) -> [Double] {
         let schedule = PairSchedule(batch, plan)
         return ScratchPool.withBuffer(Float.self, count: schedule.summaryWidth) { summaries in
             let L = plan.directions
@@ -246,18 +315,12 @@ enum SlicedEvaluation {
                 }
                 return discrepancies(batch.pairs, costs: out, directions: L, profile: profile)
             }
-            var gradients = [Matrix?](repeating: nil, count: batch.measures.count)
             if plan.gradientWidth > 0 {
                 let terms = GradientTerms(batch.pairs, plan: plan, schedule: schedule, factors: factors)
-                let storages = computeGradients(plan, projections: projections, terms: terms, summaries: summaries,
-                                                theta: theta, recycling: &recycling)
-                for (i, storage) in zip(plan.gradientMeasures, storages) { gradients[i] = storage }
+                computeGradients(plan, projections: projections, orders: orders, terms: terms, summaries: summaries,
+                                 theta: theta, outputs: outputs)
             }
-            // Measures asked for but absent from every non-self pair get a zero gradient.
-            for index in batch.measures.indices where gradients[index] == nil && batch.needsGradient(index) {
-                gradients[index] = Matrix(rows: batch.measures[index].count, columns: plan.dimension)
-            }
-            return KernelBatchResult(values: values, gradients: gradients)
+            return values
         }
     }
 
@@ -510,19 +573,37 @@ enum SlicedEvaluation {
         }
     }
 
+    /// Projected gradients that would take more than this many bytes in the map back's
+    /// panel layout are written over the projections instead (`computeGradients`); both
+    /// layouts give the same bits. Settable for tests (default 32 MiB).
+    static var inPlaceGradientBytes: Int {
+        get { layoutLock.lock(); defer { layoutLock.unlock() }; return _inPlaceGradientBytes }
+        set { layoutLock.lock(); _inPlaceGradientBytes = newValue; layoutLock.unlock() }
+    }
+    private static let layoutLock = NSLock()
+    nonisolated(unsafe) private static var _inPlaceGradientBytes = 32 << 20
+
     /// Pass 2 and the map back: the 1-D gradients of every gradient measure in projected
-    /// space (`N_g x L`), written straight into the map-back product's panel layout (no
-    /// packing pass over them), then one product with `theta` maps all of them back
-    /// (`N_g x d`). Point `j` of direction `l` sits at `start(l) + place[j]`, `place`
-    /// depending only on the depth block's size (one table per size: the blocks are equal
-    /// but for the last). Recycled matrices of the right shape are taken (left nil) and
-    /// written in place.
+    /// space (`N_g x L`), then one product with `theta` maps all of them back (`N_g x d`)
+    /// into `outputs` (once the sort orders are done with them, `OrderRows`).
+    ///
+    /// Two layouts of the projected gradients, the same bits (the product reads the same
+    /// values in the same panels):
+    /// - packed (up to `inPlaceGradientBytes`): straight into the product's panel layout in
+    ///   a buffer of their own (no packing pass). Point `j` of direction `l` sits at
+    ///   `start(l) + place[j]`, `place` depending only on the depth block's size (one table
+    ///   per size: the blocks are equal but for the last).
+    /// - in place (larger): direction `l`'s gradients, gathered in a per-worker row, are
+    ///   copied over the first `N_g` projections of row `l` once pass 2 is done with that
+    ///   row (gradient measures come first in the rows), and the product packs them from
+    ///   there (`L x N_g`, transposed). No `N_g x L` buffer: 120 MB fewer for 60,000
+    ///   images, and contiguous writes instead of one cache line per panel.
     ///
     /// - Complexity: `2 L d N_g` flops for the product, `O(L (n_i + n_j))` per term.
     static func computeGradients(
-        _ plan: Plan, projections: Projections, terms: GradientTerms, summaries: UnsafeMutablePointer<Float>,
-        theta: UnsafePointer<Float>, recycling: inout [Matrix?]
-    ) -> [Matrix] {
+        _ plan: Plan, projections: Projections, orders: OrderRows, terms: GradientTerms, summaries: UnsafeMutablePointer<Float>,
+        theta: UnsafePointer<Float>, outputs: UnsafePointer<UnsafeMutablePointer<Float>?>
+    ) {
         let L = plan.directions, gradientWidth = plan.gradientWidth, workers = Parallel.threads
         let largest = terms.largest, termCapacity = terms.largestTermCount * workers
         let partnerRows = UnsafeMutablePointer<UnsafePointer<Float>>.allocate(capacity: termCapacity)
@@ -532,38 +613,41 @@ enum SlicedEvaluation {
         let paddedWidth = PackedPanels.paddedRows(gradientWidth)
         let blockDepth = PackedPanels.blockDepth(L), lastDepth = L - (L - 1) / blockDepth * blockDepth
         let packedCount = PackedPanels.count(rows: gradientWidth, depth: L)
-        return ScratchPool.withBuffer(Float.self, count: packedCount + 3 * largest * workers) { projected in
-            let accumulators = projected + packedCount, blockSums = accumulators + largest * workers
+        let inPlace = packedCount > inPlaceGradientBytes / MemoryLayout<Float>.stride
+        let projectedCount = inPlace ? gradientWidth * workers : packedCount
+        ScratchPool.withBuffer(Float.self, count: projectedCount + 3 * largest * workers) { projected in
+            let accumulators = projected + projectedCount, blockSums = accumulators + largest * workers
             plan.levels.values.withUnsafeBufferPointer { levels in
-                ScratchPool.withBuffer(Int.self, count: 2 * paddedWidth) { placeTables in
-                    for (table, kc) in [(placeTables, blockDepth), (placeTables + paddedWidth, lastDepth)] {
-                        for j in 0..<paddedWidth { table[j] = (j / 6 * kc) * 6 + j % 6 }
+                ScratchPool.withBuffer(Int.self, count: inPlace ? 0 : 2 * paddedWidth) { placeTables in
+                    if !inPlace {
+                        for (table, kc) in [(placeTables, blockDepth), (placeTables + paddedWidth, lastDepth)] {
+                            for j in 0..<paddedWidth { table[j] = (j / 6 * kc) * 6 + j % 6 }
+                        }
                     }
                     let pass = GradientPass(
                         plan: plan, projections: projections, terms: terms, summaries: summaries, levels: levels.baseAddress,
-                        projected: projected, accumulators: accumulators, blockSums: blockSums, rows: blockSums + largest * workers,
-                        partnerRows: partnerRows, partnerWeights: partnerWeights, paddedWidth: paddedWidth, blockDepth: blockDepth,
+                        projected: projected, inPlace: inPlace, accumulators: accumulators, blockSums: blockSums,
+                        rows: blockSums + largest * workers, partnerRows: partnerRows, partnerWeights: partnerWeights,
+                        paddedWidth: paddedWidth, blockDepth: blockDepth,
                         fullPlaces: UnsafePointer(placeTables), lastPlaces: UnsafePointer(placeTables + paddedWidth))
                     Parallel.forEach(chunks: (L + directionChunk - 1) / directionChunk, workers: workers) { chunk, worker in
                         for l in (chunk * directionChunk)..<min(L, (chunk + 1) * directionChunk) { pass.direction(l, worker: worker) }
                     }
                 }
             }
-            var reused = plan.gradientMeasures.map { i -> Matrix? in
-                guard i < recycling.count, let m = recycling[i], m.rows == plan.counts[i], m.columns == plan.dimension else { return nil }
-                recycling[i] = nil
-                return m
-            }
-            return makeStorages(rowCounts: plan.gradientMeasures.map { plan.counts[$0] }, columns: plan.dimension, reusing: &reused) { table in
-                gemm(m: gradientWidth, n: plan.dimension, k: L, .packedPanels(projected, rows: gradientWidth),
-                     .matrix(theta, leadingDimension: plan.dimension, .none), into: .rows(table))
-            }
+            orders.releaseOutputs()
+            let gradients: GEMMOperand = inPlace ? .matrix(projections.keys, leadingDimension: plan.width, .transposed)
+                                                 : .packedPanels(projected, rows: gradientWidth)
+            gemm(m: gradientWidth, n: plan.dimension, k: L, gradients, .matrix(theta, leadingDimension: plan.dimension, .none),
+                 into: .rows(outputs))
         }
     }
 
     /// Pass 2 on one direction at a time: each gradient measure's 1-D gradient, written
-    /// to its places in the packed panels. Per-worker scratch: `largest` floats each of
-    /// `accumulators`, `blockSums` and `rows`, `largestTermCount` partner rows and weights.
+    /// to its places in the packed panels, or (`inPlace`) to the worker's row of
+    /// `projected` and from there over the direction's projections. Per-worker scratch:
+    /// `largest` floats each of `accumulators`, `blockSums` and `rows`, `largestTermCount`
+    /// partner rows and weights.
     struct GradientPass {
         let plan: Plan
         let projections: Projections
@@ -571,6 +655,7 @@ enum SlicedEvaluation {
         let summaries: UnsafeMutablePointer<Float>
         let levels: UnsafePointer<Float>?
         let projected: UnsafeMutablePointer<Float>
+        let inPlace: Bool
         let accumulators: UnsafeMutablePointer<Float>, blockSums: UnsafeMutablePointer<Float>, rows: UnsafeMutablePointer<Float>
         let partnerRows: UnsafeMutablePointer<UnsafePointer<Float>>, partnerWeights: UnsafeMutablePointer<Float>
         let paddedWidth: Int, blockDepth: Int
@@ -578,6 +663,20 @@ enum SlicedEvaluation {
 
         @inline(__always)
         func direction(_ l: Int, worker: Int) {
+            if inPlace {
+                // Every measure's gradient first (they read the row's projections), then
+                // over the row.
+                let row = projected + worker * plan.gradientWidth
+                for i in plan.gradientMeasures {
+                    if terms.sortedAccumulation[i] {
+                        sorted(i, l, worker: worker, start: row + plan.offsets[i], place: nil)
+                    } else {
+                        scattered(i, l, worker: worker, start: row + plan.offsets[i], place: nil)
+                    }
+                }
+                (projections.keys + l * projections.width).update(from: row, count: plan.gradientWidth)
+                return
+            }
             let p0 = l / blockDepth * blockDepth
             let start = projected + p0 * paddedWidth + (l - p0) * 6
             let place = p0 + blockDepth <= plan.directions ? fullPlaces : lastPlaces
@@ -595,7 +694,7 @@ enum SlicedEvaluation {
         /// means) in one fused pass that keeps the accumulator in registers, the block
         /// groups combined, the others one by one; then mapped to the points.
         @inline(__always)
-        func sorted(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>) {
+        func sorted(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>?) {
             let n = plan.counts[i], largest = terms.largest
             let acc = accumulators + worker * largest
             let partners = partnerRows + worker * terms.largestTermCount
@@ -624,14 +723,18 @@ enum SlicedEvaluation {
                         OneDimensionalOT.accumulateSortedGradient(me, them, cost: plan.cost, into: acc, scale: coefficient)
                     }
                 }
-                for k in 0..<n { start[place[Int(me.order[k])]] = acc[k] }
+                if let place {
+                    for k in 0..<n { start[place[Int(me.order[k])]] = acc[k] }
+                } else {
+                    for k in 0..<n { start[Int(me.order[k])] = acc[k] }
+                }
             }
         }
 
         /// Measure `i`'s gradient scattered pair by pair through the sort order (weights or
-        /// the percentile estimator), then copied to its places.
+        /// the percentile estimator), then copied to its places (`nil`: `start` on).
         @inline(__always)
-        func scattered(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>) {
+        func scattered(_ i: Int, _ l: Int, worker: Int, start: UnsafeMutablePointer<Float>, place: UnsafePointer<Int>?) {
             let n = plan.counts[i]
             let row = rows + worker * terms.largest
             row.update(repeating: 0, count: n)
@@ -639,7 +742,11 @@ enum SlicedEvaluation {
                 _ = sliceTransport(projections, i, term.other, direction: l, plan: plan, levels: levels,
                                    gradient: row, scale: term.coefficient)
             }
-            for j in 0..<n { start[place[j]] = row[j] }
+            if let place {
+                for j in 0..<n { start[place[j]] = row[j] }
+            } else {
+                start.update(from: row, count: n)
+            }
         }
     }
 

@@ -10,7 +10,13 @@ enum ZlibCodec {
 
     /// The CRC-32 (ISO 3309 / zip polynomial) of `bytes`. O(count).
     static func crc32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        var crc = CZlib.crc32(0, nil, 0)
+        crc32(bytes, continuing: UInt32(truncatingIfNeeded: CZlib.crc32(0, nil, 0)))
+    }
+
+    /// The CRC-32 of the bytes whose CRC-32 so far is `previous`, followed by `bytes`
+    /// (start with `crc32` of empty bytes). O(count).
+    static func crc32(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32) -> UInt32 {
+        var crc = uLong(previous)
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: Bytef.self) else { return UInt32(crc) }
         var offset = 0
         while offset < bytes.count {

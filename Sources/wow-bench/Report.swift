@@ -44,3 +44,25 @@ enum Report {
         return String(format: "%.0f", kb / 1024)
     }
 }
+
+/// The resident memory of this process (Linux `/proc/self`), in MB (10^6 bytes).
+enum ResidentMemory {
+    /// `VmRSS` or `VmHWM` from `/proc/self/status`, in MB (0 when unreadable).
+    static func status(_ field: String) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+              let kb = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) }) else { return 0 }
+        return kb * 1024 / 1e6
+    }
+
+    /// Resets the peak (`VmHWM`) to the current resident size (writing 5 to
+    /// `/proc/self/clear_refs`) and returns that size.
+    @discardableResult
+    static func resetPeak() -> Double {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+        return status("VmRSS")
+    }
+
+    /// The peak resident size since the last `resetPeak` (or the start).
+    static func peakMB() -> Double { status("VmHWM") }
+}

@@ -57,10 +57,11 @@ enum DataArguments {
     }
 
     /// Samples as the flows' labeled dataset, optionally `perClass` drawn per class, with
-    /// the class names of the whole file (their positions are the file's labels, also
-    /// of classes without samples).
+    /// the shape of one sample and the class names of the whole file (their positions are
+    /// the file's labels, also of classes without samples). The samples themselves are
+    /// not kept (the dataset holds the only copy of the features).
     static func dataset(_ reference: String, labels: String?, perClass: Int?,
-                        using generator: inout SeededGenerator) throws -> (LabeledDataset, LabeledSamples, classNames: [String]) {
+                        using generator: inout SeededGenerator) throws -> (LabeledDataset, FeatureShape, classNames: [String]) {
         var samples = try samples(reference, labels: labels)
         let classNames = samples.classNames
         // Classes without samples (e.g. a split missing a class) are dropped.
@@ -68,7 +69,7 @@ enum DataArguments {
         let present = counts.indices.filter { counts[$0] > 0 }
         if present.count < samples.classCount { samples = try samples.keepingClasses(present) }
         if let perClass { samples = try samples.drawing(perClass: perClass, using: &generator) }
-        return (try samples.labeledDataset(), samples, classNames)
+        return (try samples.labeledDataset(), samples.featureShape, classNames)
     }
 }
 

@@ -54,17 +54,18 @@ enum FlowCommand {
         let perClass = try arguments.optionalInt("per-class", min: 1)
         let targetPerClass = try arguments.optionalInt("target-per-class", min: 1)
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, sourceShape, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                    perClass: perClass, using: &draw)
-        let (target, targetSamples, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, targetShape, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                                                   perClass: targetPerClass, using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
         let chosen = try arguments.optionalChoice("assign-labels", as: LabelAssignmentMethod.self)
         let assignment = chosen ?? .defaultMethod(source: source, target: target)
+        let sourceLabels = source.labels, sourceClassCount = source.classCount
         // The final output and every snapshot are labelled alike.
-        let labelling = FlowedLabelling(target: target, method: assignment, featureShape: sourceSamples.featureShape,
+        let labelling = FlowedLabelling(target: target, method: assignment, featureShape: sourceShape,
                                         targetClassNames: targetClassNames)
         func labelled(_ state: LabeledDataset) throws -> (LabeledSamples, mapping: [Int]?) {
             if assignment != .none {
@@ -72,7 +73,7 @@ enum FlowCommand {
             }
             return try labelling.samples(state)
         }
-        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: sourceSamples.featureShape, backdrop: targetSamples) {
+        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: sourceShape, backdrop: target.dimension == 2 ? try LabeledSamples(target, featureShape: targetShape, integerLabels: true) : nil) {
             (state: LabeledDataset) in try labelling.samples(state).samples
         }
         if recorder?.classifier != nil, assignment == .none {
@@ -85,10 +86,12 @@ enum FlowCommand {
             switch try arguments.choice("integrator", as: IntegratorChoice.self) {
             case .euler:
                 var flow = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: learningRate), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan, recorder: &recorder)
+                flow.keepsSnapshots = false
+                result = try FlowRunning.run(&flow, from: consume source, seed: seed, plan: plan, recorder: &recorder)
             case .momentum:
                 var flow = Flow(functional: mmd, integrator: try Momentum(learningRate: learningRate, momentum: momentum), steps: steps)
-                result = try FlowRunning.run(&flow, from: source, seed: seed, plan: plan, recorder: &recorder)
+                flow.keepsSnapshots = false
+                result = try FlowRunning.run(&flow, from: consume source, seed: seed, plan: plan, recorder: &recorder)
             }
         } catch let divergence as FlowDivergence<LabeledDataset> {
             try writeFlowed(labelled(divergence.partial.state).0, to: out)
@@ -102,9 +105,9 @@ enum FlowCommand {
         if let mapping {
             let how = assignment == .ot ? "by OT between classes" : "by nearest-neighbour vote"
             print("labelled \(how) (--assign-labels \(assignment.rawValue)): "
-                  + mapping.enumerated().map { "\(source.labels[$0.offset]) -> \(target.labels[$0.element])" }.joined(separator: ", "))
+                  + mapping.enumerated().map { "\(sourceLabels[$0.offset]) -> \(target.labels[$0.element])" }.joined(separator: ", "))
         } else {
-            let why = chosen == nil ? " (the default for \(source.classCount) and \(target.classCount) numbered classes)" : ""
+            let why = chosen == nil ? " (the default for \(sourceClassCount) and \(target.classCount) numbered classes)" : ""
             print("kept the source labels (--assign-labels none\(why)); --assign-labels ot or nearest gives the target's")
         }
         print("wrote \(out.path)/flowed.csv, flowed.npz, loss.csv")
@@ -148,23 +151,23 @@ extension FlowCommand {
         let seed = UInt64(truncatingIfNeeded: try arguments.int("seed", min: 0))
         let out = URL(fileURLWithPath: try arguments.path("out"))
         var draw = SeededGenerator(seed: seed ^ 0x5EED_DA7A)
-        let (source, sourceSamples, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
+        let (source, sourceShape, _) = try DataArguments.dataset(try arguments.path("source"), labels: try arguments.optionalString("source-labels"),
                                                                    perClass: try arguments.optionalInt("per-class", min: 1), using: &draw)
-        let (target, targetSamples, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
+        let (target, targetShape, targetClassNames) = try DataArguments.dataset(try arguments.path("target"), labels: try arguments.optionalString("target-labels"),
                                                                                   perClass: try arguments.optionalInt("target-per-class", min: 1), using: &draw)
         guard source.dimension == target.dimension else {
             throw FunctionalError.dimensionMismatch(state: source.dimension, target: target.dimension)
         }
         let problem = try ProductSpaceProblem(source: source, target: target, components: components)
         // Pixels are clipped to [0, 1] as in the reference; other features are left alone.
-        let clipping: ClosedRange<Float>? = sourceSamples.featureShape.isImage ? 0...1 : nil
+        let clipping: ClosedRange<Float>? = sourceShape.isImage ? 0...1 : nil
         let plan = try FlowRunning.plan(arguments, out: out, source: problem.source, target: problem.target)
         // The final output and every snapshot are labelled alike.
-        let shape = sourceSamples.featureShape
+        let shape = sourceShape
         func labelled(_ state: GaussianLabeledSamples) throws -> LabeledSamples {
             try LabeledSamples(problem.labeledDataset(state, clippingTo: clipping), featureShape: shape, classNames: targetClassNames)
         }
-        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: shape, backdrop: targetSamples, samples: labelled)
+        var recorder = try FlowRunning.recorder(arguments, out: out, featureShape: shape, backdrop: target.dimension == 2 ? try LabeledSamples(target, featureShape: targetShape, integerLabels: true) : nil, samples: labelled)
         let result: FlowResult<GaussianLabeledSamples>
         do {
             switch method {

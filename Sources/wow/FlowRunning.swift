@@ -107,7 +107,7 @@ enum FlowRunning {
     /// still draws what it recorded when the flow diverges or stops on request); with a
     /// plan, checkpointed (SIGINT and SIGTERM save a checkpoint and stop).
     static func run<F: Functional & CheckpointableMemory, I: Integrator & CheckpointableMemory>(
-        _ flow: inout Flow<F, I>, from initial: F.State, seed: UInt64, plan: Plan?, recorder: inout SnapshotRecorder<F.State>?
+        _ flow: inout Flow<F, I>, from initial: consuming F.State, seed: UInt64, plan: Plan?, recorder: inout SnapshotRecorder<F.State>?
     ) throws -> FlowResult<F.State> where F.State: CheckpointCodable {
         guard let recording = recorder else {
             var bar = ProgressBar()
@@ -124,11 +124,14 @@ enum FlowRunning {
     }
 
     static func run<F: Functional & CheckpointableMemory, I: Integrator & CheckpointableMemory, Observer: FlowObserver>(
-        _ flow: inout Flow<F, I>, from initial: F.State, seed: UInt64, plan: Plan?, observer: inout Observer
+        _ flow: inout Flow<F, I>, from initial: consuming F.State, seed: UInt64, plan: Plan?, observer: inout Observer
     ) throws -> FlowResult<F.State> where F.State: CheckpointCodable {
         var generator = SeededGenerator(seed: seed)
+        // Handed on without a copy (a closure capturing `initial` would keep a second
+        // reference, and the flow's first move would copy the whole state).
+        var handover: F.State? = consume initial
         guard let plan else {
-            return try endingProgressLine { try flow.run(from: initial, observer: &observer, using: &generator) }
+            return try endingProgressLine { try flow.run(from: handover.take()!, observer: &observer, using: &generator) }
         }
         StopSignals.install()
         defer { StopSignals.uninstall() }
@@ -137,7 +140,7 @@ enum FlowRunning {
             print("resuming from \(plan.store.url.path)")
         }
         return try endingProgressLine {
-            try flow.run(from: initial, observer: &observer, generator: &generator, checkpointing: checkpointing, resume: plan.resume)
+            try flow.run(from: handover.take()!, observer: &observer, generator: &generator, checkpointing: checkpointing, resume: plan.resume)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import Datasets
 import FlowLaws
@@ -248,5 +249,44 @@ final class SamplesTests: XCTestCase {
         let numbered = try LabeledSamples(LabeledDataset(classes: dataset.classes, labels: ["2", "0"]), classNames: ["0", "1", "2"])
         XCTAssertEqual(numbered.csvText(), "class,x1\n2,1.0\n2,2.0\n0,3.0\n")
         assertDatasetError(["cannot write"]) { try samples.writeCSV(to: "/proc/no/such/dir/f.csv") }
+    }
+}
+
+final class ClassStackedSamplesTests: XCTestCase {
+    /// The class-by-class writers write the stacked samples' bytes (labels from integer
+    /// class names, from the target's class names, image shapes), and the checks throw
+    /// what `LabeledSamples` throws.
+    func testClassByClassWritersWriteTheStackedSamplesBytes() throws {
+        let directory = try temporaryDirectory(self)
+        var rng = SeededGenerator(seed: 9)
+        func points(_ n: Int) throws -> EmpiricalMeasure {
+            try EmpiricalMeasure(points: Matrix(rows: n, columns: 4, storage: (0..<(n * 4)).map { _ in Float(rng.nextStandardNormal()) }))
+        }
+        let numbered = try LabeledDataset(classes: [try points(3), try points(1), try points(2)], labels: ["5", "0", "2"])
+        let named = try LabeledDataset(classes: numbered.classes, labels: ["bag", "shirt", "bag"])
+        let cases: [(ClassStackedSamples, LabeledSamples)] = [
+            (try ClassStackedSamples(numbered, integerLabels: true), try LabeledSamples(numbered, integerLabels: true)),
+            (try ClassStackedSamples(numbered), try LabeledSamples(numbered)),
+            (try ClassStackedSamples(named, featureShape: .image(channels: 1, height: 2, width: 2), classNames: ["shirt", "bag"]),
+             try LabeledSamples(named, featureShape: .image(channels: 1, height: 2, width: 2), classNames: ["shirt", "bag"])),
+        ]
+        for (index, (stacked, samples)) in cases.enumerated() {
+            XCTAssertEqual(try LabeledSamples(stacked), samples)
+            XCTAssertEqual(stacked.count, samples.count)
+            let (csv, npz) = ("\(directory)/\(index).csv", "\(directory)/\(index).npz")
+            try stacked.writeCSV(to: csv)
+            XCTAssertEqual(try String(contentsOfFile: csv, encoding: .utf8), samples.csvText())
+            try stacked.writeNPZ(to: npz)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: npz)), try samples.npzArchive().npzData())
+        }
+        assertDatasetError(["appears twice"]) { _ = try ClassStackedSamples(named, classNames: ["bag", "bag"]) }
+        assertDatasetError(["'shirt' is not one of"]) { _ = try ClassStackedSamples(named, classNames: ["bag"]) }
+        assertDatasetError(["4 columns", "shape"]) { _ = try ClassStackedSamples(numbered, featureShape: .vector(3)) }
+        var broken = numbered
+        broken.withUnsafeMutablePoints(ofClass: 1) { $0[0] = .nan }
+        assertDatasetError(["features"]) { _ = try ClassStackedSamples(broken) }
+        XCTAssertThrowsError(try LabeledSamples(broken))
+        assertDatasetError(["cannot write"]) { try cases[0].0.writeCSV(to: "/proc/no/such/dir/f.csv") }
+        assertDatasetError(["cannot write"]) { try cases[0].0.writeNPZ(to: "/proc/no/such/dir/f.npz") }
     }
 }

@@ -82,6 +82,31 @@ final class FlowTests: XCTestCase {
         }
     }
 
+    /// Without snapshots the run keeps no copy of the initial state, takes over the one it
+    /// is handed, and ends bit for bit where the run with snapshots ends.
+    func testFlowWithoutSnapshotsEndsAtTheSameState() throws {
+        let (source, target) = try smallRings()
+        let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 30)), target: target)
+        var withSnapshots = Flow(functional: mmd, integrator: try Momentum(learningRate: 0.2, momentum: 0.5), steps: 12)
+        var rng = SeededGenerator(seed: 5)
+        let expected = try withSnapshots.run(from: source, using: &rng)
+        var without = Flow(functional: mmd, integrator: try Momentum(learningRate: 0.2, momentum: 0.5), steps: 12)
+        without.keepsSnapshots = false
+        var handed = source
+        handed.withUnsafeMutablePoints(ofClass: 0) { $0[0] += 0 }  // its own storage
+        rng = SeededGenerator(seed: 5)
+        let result = try without.run(from: consume handed, using: &rng)
+        XCTAssertEqual(result.state, expected.state)
+        XCTAssertEqual(result.losses, expected.losses)
+        XCTAssertTrue(result.snapshots.isEmpty)
+        XCTAssertEqual(expected.snapshots.map(\.step), [0, 12])
+        var interval = Flow(functional: mmd, integrator: try ExplicitEuler(learningRate: 0.1), steps: 4, snapshotInterval: 2)
+        interval.keepsSnapshots = false
+        XCTAssertThrowsError(try interval.run(from: source, using: &rng)) { error in
+            XCTAssertTrue("\(error)".contains("keepsSnapshots"), "\(error)")
+        }
+    }
+
     func testInvalidSettingsAreRefused() throws {
         let (source, target) = try smallRings()
         let mmd = try MMD(kernel: RieszSW(slicing: Slicing(projections: 20)), target: target)

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 import LabeledData
 import WoWCompute
@@ -300,6 +301,33 @@ final class LabeledDataTests: XCTestCase {
                 guard case let .invalidInput(problem)? = error as? RingFitError else { return XCTFail("\(error)") }
                 XCTAssertTrue(problem.contains(fragment), problem)
             }
+        }
+    }
+}
+
+final class StreamedCSVTests: XCTestCase {
+    /// `LabeledCSV.write(blocks:...)` writes the text `format(points:labels:...)` gives for
+    /// the stacked blocks, also past its 1 MiB write chunks, and reads back.
+    func testStreamedCSVIsTheFormattedText() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wow-csv-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        var rng = SeededGenerator(seed: 4)
+        let a = try Matrix(rows: 3000, columns: 40, storage: (0..<120_000).map { _ in Float(rng.nextStandardNormal()) })
+        let b = try Matrix(rowArrays: [[1.5, -0, 1e-30, .greatestFiniteMagnitude, 3, 4, 5, 6, 7, 8] + [Float](repeating: 0.1, count: 30)])
+        let stacked = try Matrix(rows: 3001, columns: 40, storage: a.storage + b.storage)
+        let labels = [Int](repeating: 7, count: 3000) + [2]
+        for classNames in [nil, ["zero", "one", "two", "three", "four", "five", "six", "seven"]] as [[String]?] {
+            let url = directory.appendingPathComponent("nested/out.csv")
+            try LabeledCSV.write(blocks: [(a, 7), (b, 2)], classNames: classNames, dimension: 40, to: url)
+            let expected = LabeledCSV.format(points: stacked, labels: labels, classNames: classNames)
+            XCTAssertGreaterThan(expected.utf8.count, 1 << 20)
+            XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), expected)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("nested").path), ["out.csv"])
+        XCTAssertThrowsError(try LabeledCSV.write(blocks: [(b, 0)], classNames: nil, dimension: 40,
+                                                  to: URL(fileURLWithPath: "/proc/no/such/dir/out.csv"))) { error in
+            guard case DataError.unwritableFile(let path, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "/proc/no/such/dir/out.csv")
         }
     }
 }

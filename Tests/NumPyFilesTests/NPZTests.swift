@@ -143,3 +143,51 @@ final class NPZTests: XCTestCase {
         assertIdentical(try NPZArchive(contentsOf: url), archive)
     }
 }
+
+final class NPZStreamingTests: XCTestCase {
+    /// Streamed arrays, cut into blocks, give the bytes of the in-memory stored archive
+    /// (also with zip64 records), and every dtype streams.
+    func testStreamedArchivesAreTheStoredArchivesBytes() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wow-npz-stream-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let features: [Float] = (0..<24).map { Float($0) * 0.5 - 3 }
+        let labels: [Int64] = [4, 4, 1, 0, 0, 9]
+        let archive = try NPZArchive([("features", try NumPyArray(features, shape: [6, 2, 2])),
+                                      ("labels", try NumPyArray(labels, shape: [6]))])
+        let streamed = [
+            try NPZStreamedArray(name: "features", shape: [6, 2, 2],
+                                 blocks: [.float32(Array(features[0..<8])), .float32([]), .float32(Array(features[8...]))]),
+            try NPZStreamedArray(name: "labels", shape: [6], blocks: [.int64(Array(labels[0..<2])), .int64(Array(labels[2...]))]),
+        ]
+        for zip64 in [false, true] {
+            let url = directory.appendingPathComponent("sub/out\(zip64).npz")
+            try NPZArchive.write(streaming: streamed, to: url, forceZip64: zip64)
+            XCTAssertEqual(try Data(contentsOf: url), try archive.npzData(compression: .stored, forceZip64: zip64))
+        }
+        let every = try everyDTypeArchive()
+        let url = directory.appendingPathComponent("every.npz")
+        try NPZArchive.write(streaming: every.entries.map { try NPZStreamedArray(name: $0.name, shape: $0.array.shape, blocks: [$0.array.elements]) },
+                             to: url)
+        XCTAssertEqual(try Data(contentsOf: url), try every.npzData())
+        // Nothing but the archive is left in the directory (the temporary file was renamed).
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted(), ["every.npz", "sub"])
+    }
+
+    func testStreamedArraysAreChecked() throws {
+        assertNumPyError(try NPZStreamedArray(name: "", shape: [1], blocks: [.float32([1])]), kind: "invalidName", path: nil, member: ".npy")
+        assertNumPyError(try NPZStreamedArray(name: "a", shape: [3], blocks: [.float32([1]), .float32([2])]),
+                         kind: "elementCountMismatch", path: nil, member: "a.npy")
+        assertNumPyError(try NPZStreamedArray(name: "a", shape: [2], blocks: [.float32([1]), .int64([2])]),
+                         kind: "invalidParameter", path: nil, member: "a.npy")
+        assertNumPyError(try NPZStreamedArray(name: "a", shape: [0], blocks: []), kind: "invalidParameter", path: nil, member: "a.npy")
+        let a = try NPZStreamedArray(name: "a", shape: [1], blocks: [.float32([1])])
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("wow-npz-stream-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        let url = directory.appendingPathComponent("dup.npz")
+        assertNumPyError(try NPZArchive.write(streaming: [a, a], to: url), kind: "duplicateName", path: url.path)
+        // A failed write leaves neither the file nor a temporary one behind.
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path), [])
+        assertNumPyError(try NPZArchive.write(streaming: [a], to: URL(fileURLWithPath: "/proc/no/such/dir/a.npz")),
+                         kind: "unwritable", path: "/proc/no/such/dir/a.npz")
+    }
+}
