@@ -120,7 +120,9 @@ public enum LabeledCSV {
     /// given and is not `"0"`, `"1"`, ... in order, a first line
     /// `# classes: 0 = name; 1 = name; ...` names every label (`parse` skips it).
     ///
-    /// - Precondition: one label per row of `points`.
+    /// - Precondition: one label per row of `points`. Package access: its only caller,
+    ///   `LabeledSamples.csvText`, passes a `LabeledSamples`' own features and labels, whose
+    ///   initialiser already refused a count mismatch, so the check cannot fire from user data.
     package static func format(points: Matrix, labels: [Int], classNames: [String]?, featureNames: [String]? = nil) -> String {
         precondition(labels.count == points.rows, "one label per point")
         var out = header(dimension: points.columns, classNames: classNames, featureNames: featureNames)
@@ -166,18 +168,23 @@ public enum LabeledCSV {
     /// directories). For data sets too large to hold twice (a flowed Fashion-MNIST's CSV
     /// is half a gigabyte).
     ///
-    /// - Precondition: every block has `featureNames.count` columns when names are given,
-    ///   and all blocks the same column count.
-    /// - Throws: `DataError.unwritableFile`.
+    /// - Throws: `DataError.dimensionMismatch` when a block does not have `dimension`
+    ///   columns or `featureNames` does not name `dimension` columns (nothing is written);
+    ///   `DataError.unwritableFile`.
     public static func write(blocks: [(points: Matrix, label: Int)], classNames: [String]?, featureNames: [String]? = nil,
                              dimension: Int, to url: URL) throws {
+        if let featureNames, featureNames.count != dimension {
+            throw DataError.dimensionMismatch(expected: dimension, found: featureNames.count, context: "feature names of the CSV")
+        }
+        for (index, block) in blocks.enumerated() where block.points.columns != dimension {
+            throw DataError.dimensionMismatch(expected: dimension, found: block.points.columns, context: "columns of CSV block \(index)")
+        }
         do {
             let file = try AtomicFileWriter(url: url)
             var text = header(dimension: dimension, classNames: classNames, featureNames: featureNames)
             let chunk = 1 << 20
             text.reserveCapacity(2 * chunk)
             for (points, label) in blocks {
-                precondition(points.columns == dimension, "every block has \(dimension) columns")
                 var start = 0
                 while start < points.rows {
                     let end = min(points.rows, start + 64)

@@ -329,5 +329,12 @@ final class StreamedCSVTests: XCTestCase {
             guard case DataError.unwritableFile(let path, _) = error else { return XCTFail("\(error)") }
             XCTAssertEqual(path, "/proc/no/such/dir/out.csv")
         }
+        // Blocks or names of another width: a typed error, and no file.
+        let bad = directory.appendingPathComponent("bad.csv")
+        XCTAssertThrowsError(try LabeledCSV.write(blocks: [(a, 7), (Matrix(rows: 1, columns: 3), 2)], classNames: nil, dimension: 40, to: bad)) {
+            XCTAssertEqual($0 as? DataError, .dimensionMismatch(expected: 40, found: 3, context: "columns of CSV block 1"))
+        }
+        XCTAssertThrowsError(try LabeledCSV.write(blocks: [(a, 7)], classNames: nil, featureNames: ["x"], dimension: 40, to: bad))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: bad.path))
     }
 }
